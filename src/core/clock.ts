@@ -1,0 +1,30 @@
+/** A cancellable timer handle; the real one is a Node `Timeout`, the test one is a fake. */
+export interface TimerHandle {
+  ref(): unknown;
+  unref(): unknown;
+}
+
+/**
+ * Time as the pool sees it. Injected so that tests drive lifetimes, idle timeouts and acquire
+ * timeouts with a fake clock instead of sleeping.
+ */
+export interface Clock {
+  /** Milliseconds on a monotonic scale; only differences are meaningful. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+// performance.now() is monotonic: a wall-clock jump must not expire every connection at once.
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** A timer that never keeps the process alive: pool upkeep is not work the user waits for. */
+export function backgroundTimer(clock: Clock, fn: () => void, ms: number): TimerHandle {
+  const handle = clock.setTimeout(fn, ms);
+  handle.unref();
+  return handle;
+}

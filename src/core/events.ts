@@ -1,0 +1,103 @@
+import diagnostics from 'node:diagnostics_channel';
+
+export type CloseReason =
+  | 'idle-timeout'
+  | 'max-lifetime'
+  | 'max-uses'
+  | 'overflow'
+  | 'invalidated'
+  | 'broken'
+  | 'validation-failed'
+  | 'reset-failed'
+  | 'init-failed'
+  | 'not-retained'
+  | 'dispose'
+  | 'pool-closed';
+
+export type ErrorPhase = 'create' | 'init' | 'validate' | 'reset' | 'destroy' | 'idle' | 'listener';
+
+/** One documented payload per event (SQLAlchemy's PoolEvents keep a method per event the same way). */
+export interface PoolEventMap<T> {
+  /** A new connection is open and initialised. */
+  connect: { pool: string; id: number; connection: T; durationMs: number };
+  /** A connection was handed to a caller. `waitMs` is 0 when it was idle. */
+  checkout: { pool: string; id: number; connection: T; waitMs: number };
+  /** A connection came back and is idle again (or went straight to the next waiter). */
+  checkin: { pool: string; id: number; connection: T; heldMs: number };
+  /** The factory's reset ran on return. */
+  reset: { pool: string; id: number; connection: T };
+  /** A connection is being closed instead of reused: invalidated, broken, failed a ping or reset. */
+  invalidate: { pool: string; id: number; reason: unknown };
+  /** invalidateAll({ soft: true }): connections are recycled on their next return or checkout. */
+  'soft-invalidate': { pool: string; generation: number };
+  /** A connection was closed. */
+  close: { pool: string; id: number; reason: CloseReason };
+  /** A checkout has been held longer than leakDetectionMs; `stack` is where it was acquired. */
+  leak: { pool: string; id: number; heldMs: number; stack: string | undefined };
+  /** Something failed in the background. Never fatal; never the process-crashing `'error'`. */
+  'connection-error': { pool: string; id: number | undefined; phase: ErrorPhase; error: unknown };
+}
+
+export type PoolEventName = keyof PoolEventMap<unknown>;
+type Listener<P> = (payload: P) => void;
+
+/** Published on `havuz:pool:<event>` so tracers can subscribe without a reference to the pool. */
+const channels = {} as Record<PoolEventName, diagnostics.Channel>;
+for (const name of [
+  'connect', 'checkout', 'checkin', 'reset', 'invalidate', 'soft-invalidate', 'close', 'leak', 'connection-error',
+] as const) {
+  channels[name] = diagnostics.channel(`havuz:pool:${name}`);
+}
+export const channelNames = Object.fromEntries(Object.keys(channels).map((n) => [n, `havuz:pool:${n}`])) as Record<
+  PoolEventName,
+  string
+>;
+
+/**
+ * A small typed emitter. Unlike EventEmitter it has no `'error'` event that crashes the process
+ * when nobody listens, and a throwing listener is reported instead of breaking the pool.
+ */
+export class PoolEvents<T> {
+  #listeners: { [K in PoolEventName]?: Listener<PoolEventMap<T>[K]>[] } = {};
+  readonly #onListenerError: (error: unknown) => void;
+
+  constructor(onListenerError: (error: unknown) => void) {
+    this.#onListenerError = onListenerError;
+  }
+
+  on<K extends PoolEventName>(event: K, listener: Listener<PoolEventMap<T>[K]>): () => void {
+    if (!(event in channels)) throw new TypeError(`Unknown pool event "${String(event)}"`);
+    // Copy on write: emit iterates a snapshot, so listeners may remove themselves safely.
+    this.#listeners[event] = [...(this.#listeners[event] ?? []), listener] as any;
+    return () => this.off(event, listener);
+  }
+
+  off<K extends PoolEventName>(event: K, listener: Listener<PoolEventMap<T>[K]>): void {
+    const list = this.#listeners[event];
+    if (list === undefined) return;
+    const i = list.indexOf(listener);
+    if (i === -1) return;
+    const next = list.slice(0, i).concat(list.slice(i + 1));
+    this.#listeners[event] = (next.length === 0 ? undefined : next) as any;
+  }
+
+  /** True when someone listens, here or on the diagnostics channel; lets hot paths skip building payloads. */
+  wants(event: PoolEventName): boolean {
+    return this.#listeners[event] !== undefined || channels[event].hasSubscribers;
+  }
+
+  emit<K extends PoolEventName>(event: K, payload: PoolEventMap<T>[K]): void {
+    const list = this.#listeners[event];
+    if (list !== undefined) {
+      for (const listener of list) {
+        try {
+          listener(payload);
+        } catch (error) {
+          this.#onListenerError(error);
+        }
+      }
+    }
+    const channel = channels[event];
+    if (channel.hasSubscribers) channel.publish(payload);
+  }
+}

@@ -1,0 +1,23 @@
+export { Pool, type AcquireOptions, type CloseOptions, type ConnectionPool, type PoolClassSettings } from './pool.js';
+export { Pool as QueuePool } from './pool.js';
+export { NullPool } from './pools/null.js';
+export { StaticPool, type StaticPoolOptions } from './pools/static.js';
+export { ContextPool } from './pools/context.js';
+export { AssertionPool } from './pools/assertion.js';
+export { Lease } from './lease.js';
+export type { Factory, CreateContext } from './factory.js';
+export { defaults, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions, type Logger } from './options.js';
+export { channelNames, type PoolEventMap, type PoolEventName, type CloseReason, type ErrorPhase } from './events.js';
+export type { PoolStatus, PoolCounters } from './stats.js';
+export { systemClock, type Clock, type TimerHandle } from './clock.js';
+export {
+  HavuzError,
+  InvalidOptionError,
+  AcquireTimeoutError,
+  AcquireAbortedError,
+  PoolClosedError,
+  CreateFailedError,
+  QueueFullError,
+  LeaseError,
+  ConcurrentCheckoutError,
+} from './errors.js';

@@ -1,0 +1,17 @@
+import type { Factory } from '../factory.js';
+import type { PoolOptions } from '../options.js';
+import { Pool } from '../pool.js';
+
+/**
+ * Opens a connection per checkout and closes it on release (SQLAlchemy's NullPool): the choice
+ * for serverless functions and for a pooler such as PgBouncer in front. `size` still caps how
+ * many are open at once, so a burst cannot exhaust the database's `max_connections`.
+ */
+export class NullPool<T> extends Pool<T> {
+  constructor(factory: Factory<T>, options?: PoolOptions) {
+    super(factory, options, {
+      defaults: { idleTimeoutMs: 0, maxLifetimeMs: 0, resetOnReturn: false },
+      retainConnections: false,
+    });
+  }
+}

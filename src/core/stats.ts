@@ -1,0 +1,55 @@
+/** Cumulative counts since the pool was created. */
+export interface PoolCounters {
+  created: number;
+  destroyed: number;
+  acquired: number;
+  released: number;
+  timeouts: number;
+  aborted: number;
+  rejected: number;
+  createErrors: number;
+  validationFailures: number;
+  leaks: number;
+}
+
+/** A snapshot of the pool. `size === idle + inUse`; `overflow` is how far size is above the configured size. */
+export interface PoolStatus {
+  name: string;
+  /** Open connections. */
+  size: number;
+  /** Checked in, ready for reuse. */
+  idle: number;
+  /** Checked out (including ones being pinged or reset). */
+  inUse: number;
+  overflow: number;
+  /** Acquires waiting for a connection. */
+  pending: number;
+  /** Connects in flight. */
+  connecting: number;
+  /** size + maxOverflow: the most connections this pool will ever open. */
+  max: number;
+  closed: boolean;
+  counters: PoolCounters;
+}
+
+export function newCounters(): PoolCounters {
+  return {
+    created: 0,
+    destroyed: 0,
+    acquired: 0,
+    released: 0,
+    timeouts: 0,
+    aborted: 0,
+    rejected: 0,
+    createErrors: 0,
+    validationFailures: 0,
+    leaks: 0,
+  };
+}
+
+/** One line for error messages and logs. */
+export function describeStatus(s: PoolStatus): string {
+  return (
+    `size ${s.size}/${s.max}, idle ${s.idle}, in use ${s.inUse}, pending ${s.pending}, connecting ${s.connecting}`
+  );
+}

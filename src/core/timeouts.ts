@@ -1,0 +1,23 @@
+import type { Clock } from './clock.js';
+
+/**
+ * Settle with `work`, or reject with `onTimeout()` after `ms`. Used for pings and resets, which a
+ * dead network can stall forever; the timer is unref'd and always cleared.
+ */
+export function within<V>(work: Promise<V> | V, ms: number, clock: Clock, onTimeout: () => Error): Promise<V> {
+  if (!(work instanceof Promise)) return Promise.resolve(work);
+  return new Promise<V>((resolve, reject) => {
+    const timer = clock.setTimeout(() => reject(onTimeout()), ms);
+    timer.unref();
+    work.then(
+      (value) => {
+        clock.clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clock.clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
