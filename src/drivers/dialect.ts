@@ -1,0 +1,82 @@
+import type { CreateContext } from '../core/factory.js';
+
+/** Where and how to connect, parsed from a URL by the engine. The password never leaves this object in a message. */
+export interface ConnectionConfig {
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** SQLite: a file path, or ':memory:'. */
+  filename?: string;
+  /** Driver options from the URL's query string that are not havuz's own (sslmode, application_name, ...). */
+  params: Record<string, string>;
+  /** Connect timeout in ms (from `connect_timeout` / `connectTimeout`, or the pool's createTimeoutMs). */
+  connectTimeoutMs?: number;
+}
+
+export interface QueryOptions {
+  /** Cancel the statement after this many ms (server-side where the database supports it). */
+  timeoutMs?: number;
+}
+
+/** Rows as plain objects with the driver's own types; `rowCount` is affected rows for writes. */
+export interface QueryResult<R = Record<string, unknown>> {
+  rows: R[];
+  rowCount: number;
+  /** Auto-generated id of an INSERT, where the database reports one (MySQL, SQLite). */
+  insertId?: number | bigint;
+}
+
+/**
+ * Everything that differs between SQL databases, and nothing more (SQLAlchemy keeps its dialect
+ * surface to do_ping / do_rollback / do_close the same way). Each driver is a thin adapter over
+ * the database package, which it loads lazily so the package stays an optional peer dependency.
+ */
+export interface SqlDialect<C = unknown> {
+  readonly name: 'postgres' | 'mysql' | 'sqlite';
+  /** The npm package the user must install, named in the error when it is missing. */
+  readonly packageName: string;
+  /** Placeholder style for parameters: `$1` (postgres) or `?` (mysql, sqlite). */
+  readonly placeholder: '$n' | '?';
+  /** True when every connection shares one in-process database (SQLite memory): use a static pool. */
+  isSingleConnection(config: ConnectionConfig): boolean;
+
+  /** Open one connection. Honour `context.signal` (abort the connect) and call `context.onBroken` when it dies on its own. */
+  connect(config: ConnectionConfig, context: CreateContext): Promise<C>;
+  close(connection: C): Promise<void>;
+  /** Cheap round trip (`SELECT 1`); false or a throw means dead. */
+  ping(connection: C): Promise<boolean>;
+  /** On return: roll back an open transaction; with `full`, discard all session state too (DISCARD ALL / COM_RESET_CONNECTION). */
+  reset(connection: C, full: boolean): Promise<void>;
+  query<R = Record<string, unknown>>(connection: C, sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
+
+  /** The error means the connection itself is gone (socket closed, server terminated it): never reuse it. */
+  isConnectionLost(error: unknown): boolean;
+  /** The server's error code for a database error (SQLSTATE '23505', MySQL 'ER_DUP_ENTRY' / 1062), else undefined. */
+  errorCode(error: unknown): string | undefined;
+  /** The statement ran longer than its timeout and was cancelled. */
+  isTimeout(error: unknown): boolean;
+
+  readonly sql: {
+    begin: string;
+    commit: string;
+    rollback: string;
+    savepoint(name: string): string;
+    releaseSavepoint(name: string): string;
+    rollbackToSavepoint(name: string): string;
+  };
+}
+
+/** Loads an optional peer dependency, or says which package to install. */
+export async function loadPackage<M>(name: string, dialect: string): Promise<M> {
+  try {
+    return (await import(name)) as M;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
+      const { DriverMissingError } = await import('./errors.js');
+      throw new DriverMissingError(name, dialect);
+    }
+    throw error;
+  }
+}
