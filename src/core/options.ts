@@ -45,6 +45,12 @@ export interface PoolOptions {
   createBackoffMs?: number;
   /** Ceiling for the connect backoff. */
   createBackoffMaxMs?: number;
+  /**
+   * When a connect fails and no connection is open or connecting, reject the waiting acquires at
+   * once with the connect error (HAVUZ_CREATE_FAILED). false: they wait out acquireTimeoutMs while
+   * the pool retries (HikariCP's behaviour), riding out a short database restart.
+   */
+  failFast?: boolean;
   /** Reject new acquires at once when this many are already waiting; Infinity = no cap. */
   maxWaiters?: number;
   /** Report a checkout held longer than this, with the acquirer's stack; 0 = off. */
@@ -81,7 +87,9 @@ export const defaults = {
   order: 'lifo' as 'lifo' | 'fifo',
   maxConnecting: 2,
   createBackoffMs: 100,
-  createBackoffMaxMs: 10_000,
+  // A 1 s ceiling: once the database is back, the pool serves again within about a second.
+  createBackoffMaxMs: 1_000,
+  failFast: true,
   maxWaiters: Infinity,
   leakDetectionMs: 0,
 } satisfies Partial<PoolOptions>;
@@ -118,6 +126,7 @@ const checks: Record<keyof PoolOptions, Check> = {
   maxConnecting: positiveCount,
   createBackoffMs: duration,
   createBackoffMaxMs: duration,
+  failFast: boolean,
   maxWaiters: countOrInfinity,
   leakDetectionMs: duration,
   housekeepingMs: positiveDuration,

@@ -547,6 +547,14 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     const base = Math.min(o.createBackoffMaxMs, o.createBackoffMs * 2 ** this.#createFailures);
     this.#createFailures++;
     this.#retryAt = this.#clock.now() + base / 2 + (base / 2) * o.random();
+    if (o.failFast && this.#all.size === 0 && this.#connecting === 0) {
+      // Nothing is open that could come back to a waiter, and nothing else is connecting: the
+      // database is down or refuses us. Waiting out acquireTimeoutMs would only hide that.
+      for (let w = this.#dequeue(); w !== undefined; w = this.#dequeue()) {
+        this.#forget(w);
+        w.reject(error);
+      }
+    }
     this.#fill();
   }
 
