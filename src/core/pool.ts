@@ -424,7 +424,8 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       this.#destroy(entry, 'pool-closed');
       return;
     }
-    if (!this.#retain) {
+    // A fresh connection still serves the waiter it was opened for; only a used one is not handed on.
+    if (!this.#retain && (entry.uses > 0 || this.#waiters.length === 0)) {
       this.#destroy(entry, 'not-retained');
       this.#dispatch();
       return;
@@ -533,6 +534,8 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       this.#dispatch();
     } else {
       this.#checkin(entry);
+      // maxConnecting may have held back connects for other waiters; this one's slot is free now.
+      this.#fill();
     }
   }
 
