@@ -133,16 +133,18 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
         return Promise.reject(new AcquireAbortedError(this.name, options.signal.reason));
       }
     }
+    // Taken here, not at hand-off: a queued acquire is served from whoever released, not the acquirer.
+    const stack = this.#trackStacks ? new Error('checkout').stack?.split('\n').slice(2).join('\n') : undefined;
     // Idle connections exist only while nobody waits, so taking one here never jumps the queue.
     if (this.#idle.length > 0 && this.#waiters.length === 0) {
       const now = this.#clock.now();
       const entry = this.#takeIdle(now);
       if (entry !== undefined) {
-        if (!this.#needsPing(entry, now)) return Promise.resolve(this.#checkout(entry, now, now));
-        return new Promise((resolve, reject) => this.#validate(entry, this.#newWaiter(resolve, reject, options, now)));
+        if (!this.#needsPing(entry, now)) return Promise.resolve(this.#checkout(entry, now, now, stack));
+        return new Promise((resolve, reject) => this.#validate(entry, this.#newWaiter(resolve, reject, options, now, stack)));
       }
     }
-    return this.#wait(options);
+    return this.#wait(options, stack);
   }
 
   async use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R> {
@@ -162,14 +164,14 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     lease.release();
   }
 
-  #wait(options: AcquireOptions | undefined): Promise<Lease<T>> {
+  #wait(options: AcquireOptions | undefined, stack: string | undefined): Promise<Lease<T>> {
     if (this.#waiters.length >= this.options.maxWaiters) {
       this.#counters.rejected++;
       return Promise.reject(new QueueFullError(this.name, this.options.maxWaiters));
     }
     const now = this.#clock.now();
     return new Promise((resolve, reject) => {
-      const waiter = this.#newWaiter(resolve, reject, options, now);
+      const waiter = this.#newWaiter(resolve, reject, options, now, stack);
       this.#enqueue(waiter);
       this.#dispatch();
     });
@@ -180,9 +182,11 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     reject: (error: unknown) => void,
     options: AcquireOptions | undefined,
     now: number,
+    stack: string | undefined,
   ): Waiter<Lease<T>> {
     const timeoutMs = options?.timeoutMs ?? this.options.acquireTimeoutMs;
     const waiter = new Waiter<Lease<T>>(resolve, reject, now, now + timeoutMs);
+    waiter.stack = stack;
     if (timeoutMs !== this.options.acquireTimeoutMs) {
       // Default deadlines are in queue order and share one timer; only an override needs its own.
       waiter.ownTimer = this.#clock.setTimeout(() => this.#timeout(waiter), timeoutMs);
@@ -289,15 +293,15 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       return;
     }
     this.#forget(waiter);
-    waiter.resolve(this.#checkout(entry, now, waiter.enqueuedAt));
+    waiter.resolve(this.#checkout(entry, now, waiter.enqueuedAt, waiter.stack));
   }
 
-  #checkout(entry: PoolEntry<T>, now: number, since: number): Lease<T> {
+  #checkout(entry: PoolEntry<T>, now: number, since: number, stack: string | undefined): Lease<T> {
     entry.leased = true;
     entry.uses++;
     entry.checkedOutAt = now;
     if (this.#trackStacks) {
-      entry.stack = new Error('checkout').stack?.split('\n').slice(2).join('\n');
+      entry.stack = stack;
       entry.leakReported = false;
     }
     this.#counters.acquired++;
@@ -492,7 +496,8 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     };
     this.#creating.add(cancel);
     const ms = this.options.createTimeoutMs;
-    const timer = backgroundTimer(this.#clock, () => cancel(new Error(`connect timed out after ${ms} ms`)), ms);
+    // Wrapped like any other connect failure, so failFast rejects waiters with HAVUZ_CREATE_FAILED.
+    const timer = backgroundTimer(this.#clock, () => cancel(new CreateFailedError(this.name, new Error(`connect timed out after ${ms} ms`))), ms);
     const open = async (): Promise<void> => {
       const connection = await this.factory.create({ signal: controller.signal, onBroken: (e) => this.#broken(entry, e) });
       entry.connection = connection;

@@ -13,6 +13,8 @@ export class Waiter<V> {
   ownTimer: unknown = undefined;
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
+  /** The acquirer's stack, when leak detection or the assertion pool wants it. */
+  stack: string | undefined = undefined;
   readonly #resolve: (value: V) => void;
   readonly #reject: (error: unknown) => void;
 

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deferred, FakeFactory } from '../support/fake-factory.js';
+import { flush, setup, track } from '../support/harness.js';
+
+const ping = { size: 1, prePing: true, prePingBypassMs: 500, validateTimeoutMs: 1_000 };
+
+/** A pool with one idle connection that was last used `idleMs` ago. */
+async function withIdle(idleMs: number, factory = new FakeFactory(), options = {}) {
+  const kit = setup({ ...ping, ...options }, factory);
+  const lease = await kit.pool.acquire();
+  const id = lease.connectionId;
+  lease.release();
+  await kit.clock.advance(idleMs);
+  factory.calls.length = 0;
+  return { ...kit, id };
+}
+
+test('an idle connection past the bypass window is pinged before it is handed out', async () => {
+  const { pool, factory, id } = await withIdle(501);
+  const lease = await pool.acquire();
+  assert.deepEqual(factory.calls.map((c) => `${c.call} ${c.id}`), [`validate ${id}`]);
+  assert.equal(lease.connectionId, id);
+});
+
+test('a connection used within the bypass window is not pinged', async () => {
+  const { pool, factory } = await withIdle(500);
+  await pool.acquire();
+  assert.equal(factory.count('validate'), 0);
+});
+
+test('a connection that fails its ping is closed and the caller gets a new one', async () => {
+  const factory = new FakeFactory({ onValidate: () => false });
+  const { pool, id } = await withIdle(1_000, factory);
+  const reasons: string[] = [];
+  pool.on('close', (e) => reasons.push(e.reason));
+  const lease = await pool.acquire();
+  assert.notEqual(lease.connectionId, id);
+  assert.deepEqual(reasons, ['validation-failed']);
+  assert.equal(pool.status().counters.validationFailures, 1);
+  assert.equal(factory.open, 1);
+});
+
+test('a throwing ping counts as failed and is reported as a connection error', async () => {
+  const factory = new FakeFactory({ onValidate: () => Promise.reject(new Error('server closed the connection')) });
+  const { pool, id } = await withIdle(1_000, factory);
+  const errors: string[] = [];
+  pool.on('connection-error', (e) => errors.push(`${e.phase}: ${(e.error as Error).message}`));
+  const lease = await pool.acquire();
+  assert.notEqual(lease.connectionId, id);
+  assert.deepEqual(errors, ['validate: server closed the connection']);
+});
+
+test('a ping that never answers times out after validateTimeoutMs and the connection is replaced', async () => {
+  const factory = new FakeFactory({ onValidate: () => new Promise<boolean>(() => undefined) });
+  const { pool, clock, id } = await withIdle(1_000, factory);
+  const acquired = track(pool.acquire());
+  await clock.advance(999);
+  assert.equal(acquired.state, 'pending');
+  await clock.advance(1);
+  await flush();
+  assert.equal(acquired.state, 'fulfilled');
+  assert.notEqual(acquired.value!.connectionId, id);
+  assert.equal(factory.destroyed, 1);
+});
+
+test('a waiter whose acquire timeout passes during a failed ping is rejected, not re-queued', async () => {
+  const gate = deferred<boolean>();
+  const factory = new FakeFactory({ onValidate: () => gate.promise });
+  const { pool, clock } = await withIdle(1_000, factory, { acquireTimeoutMs: 100, validateTimeoutMs: 5_000 });
+  const acquired = track(pool.acquire());
+  await clock.advance(200);
+  gate.resolve(false);
+  await flush();
+  assert.equal(acquired.state, 'rejected');
+  assert.equal(acquired.error.code, 'HAVUZ_ACQUIRE_TIMEOUT');
+  assert.equal(pool.status().pending, 0);
+});
+
+test('prePing without a validate in the factory hands connections out unpinged', async () => {
+  const factory = new FakeFactory();
+  (factory as { validate?: unknown }).validate = undefined;
+  const { pool } = await withIdle(1_000, factory);
+  assert.ok(await pool.acquire());
+});
