@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { AcquireAbortedError } from '../../src/core/errors.js';
-import { deferred, FakeFactory } from '../support/fake-factory.js';
-import { flush, rejectsWith, setup, track } from '../support/harness.js';
+import { flush, heldPing, rejectsWith, setup, track, withIdleConnection } from '../support/harness.js';
 
 test('an already aborted signal rejects at once and opens nothing', async () => {
   const { pool, factory } = setup();
@@ -51,11 +50,8 @@ test('aborting after the acquire resolved changes nothing and the listener is go
 });
 
 test('aborting while the connection is being pinged returns the connection to the pool', async () => {
-  const ping = deferred<boolean>();
-  const factory = new FakeFactory({ onValidate: () => ping.promise });
-  const { pool, clock } = setup({ size: 1, prePing: true, prePingBypassMs: 0 }, factory);
-  (await pool.acquire()).release();
-  await clock.advance(10);
+  const { ping, factory: pinging } = heldPing();
+  const { pool, factory } = await withIdleConnection({}, pinging);
   const controller = new AbortController();
   const aborted = track(pool.acquire({ signal: controller.signal }));
   await flush();

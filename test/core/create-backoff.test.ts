@@ -45,7 +45,7 @@ test('an acquire that times out while connects fail carries the last connect err
   assert.equal((error.cause as Error).message, `password authentication failed (attempt ${factory.attempts})`);
   assert.match(error.message, /size 0\/1, idle 0, in use 0, pending 0, connecting 0/);
   assert.match(error.message, /last connect error: password authentication failed/);
-  assert.deepEqual(error.status, { ...pool.status(), counters: error.status.counters });
+  assert.deepEqual(error.status, { ...pool.status(), counters: (error.status as { counters: unknown }).counters });
 });
 
 test('once the database is back the waiter is served and the backoff starts over', async () => {
@@ -72,7 +72,7 @@ test('failFast (the default) rejects waiters at once with the connect error when
   assert.equal(acquired.state, 'rejected');
   assert.ok(acquired.error instanceof CreateFailedError);
   assert.equal(acquired.error.code, 'HAVUZ_CREATE_FAILED');
-  assert.match(acquired.error.cause.message, /ECONNREFUSED/);
+  assert.match((acquired.error.cause as Error).message, /ECONNREFUSED/);
   const next = track(pool.acquire());
   await clock.advance(100);
   assert.equal(next.state, 'fulfilled', 'the next acquire tries again after the backoff');

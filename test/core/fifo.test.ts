@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deferred, FakeFactory } from '../support/fake-factory.js';
-import { flush, setup } from '../support/harness.js';
+import { flush, heldPing, setup, withIdleConnection } from '../support/harness.js';
 
 test('waiters are served in the order they asked', async () => {
   const { pool } = setup({ size: 2 });
@@ -48,11 +47,8 @@ test('a new acquire does not jump ahead of waiters when a connection comes back'
 });
 
 test('a waiter whose connection failed its ping keeps its place at the head', async () => {
-  const ping = deferred<boolean>();
-  const factory = new FakeFactory({ onValidate: () => ping.promise });
-  const { pool, clock } = setup({ size: 1, prePing: true, prePingBypassMs: 0 }, factory);
-  (await pool.acquire()).release();
-  await clock.advance(10);
+  const { ping, factory: pinging } = heldPing();
+  const { pool, factory } = await withIdleConnection({}, pinging);
   const order: string[] = [];
   const first = pool.acquire().then((l) => (order.push('first'), l)); // takes the idle one and pings it
   const second = pool.acquire().then((l) => (order.push('second'), l));

@@ -1,19 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deferred, FakeFactory } from '../support/fake-factory.js';
-import { flush, setup, track } from '../support/harness.js';
+import { flush, track, withIdleConnection } from '../support/harness.js';
 
 const ping = { size: 1, prePing: true, prePingBypassMs: 500, validateTimeoutMs: 1_000 };
 
-/** A pool with one idle connection that was last used `idleMs` ago. */
-async function withIdle(idleMs: number, factory = new FakeFactory(), options = {}) {
-  const kit = setup({ ...ping, ...options }, factory);
-  const lease = await kit.pool.acquire();
-  const id = lease.connectionId;
-  lease.release();
-  await kit.clock.advance(idleMs);
-  factory.calls.length = 0;
-  return { ...kit, id };
+function withIdle(idleMs: number, factory = new FakeFactory(), options = {}) {
+  return withIdleConnection({ ...ping, ...options }, factory, idleMs);
 }
 
 test('an idle connection past the bypass window is pinged before it is handed out', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Pool } from '../../src/core/pool.js';
 import type { PoolOptions } from '../../src/core/options.js';
 import { FakeClock, flush, seededRandom } from './fake-clock.js';
-import { FakeFactory } from './fake-factory.js';
+import { deferred, FakeFactory } from './fake-factory.js';
 
 export { flush };
 
@@ -11,6 +11,23 @@ export function setup(options: PoolOptions = {}, factory = new FakeFactory()) {
   const clock = new FakeClock();
   const pool = new Pool(factory, { clock, random: seededRandom(42), ...options });
   return { pool, clock, factory };
+}
+
+/** A pool (pre-ping on) with one idle connection, last used `idleMs` ago; `id` is that connection's. */
+export async function withIdleConnection(options: PoolOptions = {}, factory = new FakeFactory(), idleMs = 1_000) {
+  const kit = setup({ size: 1, prePing: true, prePingBypassMs: 0, ...options }, factory);
+  const lease = await kit.pool.acquire();
+  const id = lease.connectionId;
+  lease.release();
+  await kit.clock.advance(idleMs);
+  factory.calls.length = 0;
+  return { ...kit, id };
+}
+
+/** A factory whose pings wait until the test answers through `ping`. */
+export function heldPing() {
+  const ping = deferred<boolean>();
+  return { ping, factory: new FakeFactory({ onValidate: () => ping.promise }) };
 }
 
 export interface Tracked<V> {
