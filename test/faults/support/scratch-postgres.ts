@@ -1,0 +1,126 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * A throwaway PostgreSQL server (initdb in a temp dir, its own port on 127.0.0.1) that a test may
+ * stop and start at will: a real restart, with real backends dying, without taking down the shared
+ * server other test files are using at the same moment. Uses the machine's own PostgreSQL binaries;
+ * as root it runs them as the `postgres` user, since postgres refuses root.
+ */
+export class ScratchPostgres {
+  readonly port: number;
+  readonly #dir: string;
+  readonly #bin: string;
+  #running = false;
+  readonly #onExit = (): void => this.#stopSync();
+
+  private constructor(dir: string, bin: string, port: number) {
+    this.#dir = dir;
+    this.#bin = bin;
+    this.port = port;
+  }
+
+  /** The PostgreSQL bin directory, or undefined when the server binaries are not installed. */
+  static binDir(): string | undefined {
+    const root = '/usr/lib/postgresql';
+    if (!existsSync(root)) return undefined;
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a));
+    return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
+  }
+
+  static async create(): Promise<ScratchPostgres> {
+    const bin = ScratchPostgres.binDir();
+    if (bin === undefined) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
+    const dir = mkdtempSync(join(tmpdir(), 'havuz-faults-pg-'));
+    if (isRoot()) chownSync(dir, ...postgresIds());
+    const scratch = new ScratchPostgres(dir, bin, await freePort());
+    await scratch.#pg('initdb', ['-D', scratch.#data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+    process.once('exit', scratch.#onExit);
+    await scratch.start();
+    return scratch;
+  }
+
+  url(database = 'postgres'): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Starts the server and resolves once it accepts connections. */
+  async start(): Promise<void> {
+    const options = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.#dir} -c fsync=off -c max_connections=50`;
+    await this.#pg('pg_ctl', ['-D', this.#data, '-o', options, '-l', join(this.#dir, 'log'), '-w', '-t', '20', 'start']);
+    this.#running = true;
+  }
+
+  /** Stops the server: `fast` terminates the backends (what a restart does), `immediate` kills them. */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    this.#running = false;
+    await this.#pg('pg_ctl', ['-D', this.#data, '-m', mode, '-w', '-t', '20', 'stop']);
+  }
+
+  /** Stops the server if it runs and deletes its files. Safe to call more than once. */
+  async destroy(): Promise<void> {
+    process.off('exit', this.#onExit);
+    if (this.#running) await this.stop('immediate').catch(() => {});
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  get #data(): string {
+    return join(this.#dir, 'data');
+  }
+
+  async #pg(tool: string, args: string[]): Promise<void> {
+    const path = join(this.#bin, tool);
+    // execFile, not execFileSync: the load under test keeps running while the server restarts.
+    if (isRoot()) await run('runuser', ['-u', 'postgres', '--', path, ...args]);
+    else await run(path, args);
+  }
+
+  /** Last resort when the test process exits with the server still up. */
+  #stopSync(): void {
+    try {
+      const args = ['-D', this.#data, '-m', 'immediate', 'stop'];
+      const path = join(this.#bin, 'pg_ctl');
+      if (isRoot()) execFileSync('runuser', ['-u', 'postgres', '--', path, ...args], { stdio: 'ignore' });
+      else execFileSync(path, args, { stdio: 'ignore' });
+    } catch {
+      // already down
+    }
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+function postgresIds(): [number, number] {
+  const out = execFileSync('id', ['-u', 'postgres']).toString().trim();
+  const gid = execFileSync('id', ['-g', 'postgres']).toString().trim();
+  return [Number(out), Number(gid)];
+}
+
+/** A port nobody listens on right now (bind to 0, read it, let it go). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Whether this machine can run a scratch server at all (binaries present, and root or a normal user). */
+export function scratchPostgresAvailable(): boolean {
+  return ScratchPostgres.binDir() !== undefined && (isRoot() || userInfo().username !== 'root');
+}
