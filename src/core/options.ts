@@ -135,7 +135,7 @@ const checks: Record<keyof PoolOptions, Check> = {
       ? undefined
       : 'an object with warn() and error()',
   clock: (v) =>
-    typeof v === 'object' && v !== null && typeof (v as any).now === 'function' && typeof (v as any).setTimeout === 'function'
+    typeof v === 'object' && v !== null && ['now', 'setTimeout', 'clearTimeout'].every((m) => typeof (v as any)[m] === 'function')
       ? undefined
       : 'an object with now(), setTimeout() and clearTimeout()',
   random: fn,

@@ -191,7 +191,8 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       // Default deadlines are in queue order and share one timer; only an override needs its own.
       waiter.ownTimer = this.#clock.setTimeout(() => this.#timeout(waiter), timeoutMs);
     } else if (this.#sweepTimer === undefined) {
-      this.#sweepTimer = this.#clock.setTimeout(this.#sweep, timeoutMs);
+      // Unref'd until #enqueue refs it: a pre-pinged checkout of an idle connection is never queued.
+      this.#sweepTimer = backgroundTimer(this.#clock, this.#sweep, timeoutMs);
     }
     const signal = options?.signal;
     if (signal !== undefined) {
@@ -347,6 +348,9 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     if (entry.state !== 'busy') {
       // Closed by close() meanwhile; close() has already rejected or will reject this waiter.
       ok = false;
+    } else if (this.#closing) {
+      // close() began during the ping; this waiter was not in the queue it emptied, so it fails below.
+      this.#destroy(entry, 'pool-closed');
     } else if (ok) {
       entry.lastUsedAt = now;
       this.#hand(entry, waiter, now);

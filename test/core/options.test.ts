@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidOptionError } from '../../src/core/errors.js';
+import { defaults, resolvePoolOptions, type PoolOptions } from '../../src/core/options.js';
+import { Pool } from '../../src/core/pool.js';
+import { FakeFactory } from '../support/fake-factory.js';
+
+function refuses(options: unknown, option: string, value: RegExp): void {
+  assert.throws(
+    () => new Pool(new FakeFactory(), options as PoolOptions),
+    (error: unknown) => {
+      assert.ok(error instanceof InvalidOptionError, String(error));
+      assert.equal(error.code, 'HAVUZ_INVALID_OPTION');
+      assert.equal(error.option, option);
+      assert.match(error.message, new RegExp(`Invalid option ${option}: ${value.source}`));
+      return true;
+    },
+  );
+}
+
+test('an unknown option is an error naming it, its value and the known ones', () => {
+  refuses({ maxConnections: 10 }, 'maxConnections', /10 \(expected one of the known options: name, size,/);
+  refuses({ idleTimeout: 5 }, 'idleTimeout', /5/);
+});
+
+test('negative, fractional, NaN and infinite numbers are refused where they make no sense', () => {
+  refuses({ size: -1 }, 'size', /-1 \(expected a whole number >= 1\)/);
+  refuses({ size: 0 }, 'size', /0/);
+  refuses({ size: 2.5 }, 'size', /2\.5/);
+  refuses({ maxOverflow: -1 }, 'maxOverflow', /-1/);
+  refuses({ acquireTimeoutMs: NaN }, 'acquireTimeoutMs', /NaN/);
+  refuses({ acquireTimeoutMs: Infinity }, 'acquireTimeoutMs', /Infinity/);
+  refuses({ idleTimeoutMs: -5 }, 'idleTimeoutMs', /-5/);
+  refuses({ maxLifetimeJitter: 1 }, 'maxLifetimeJitter', /1 \(expected a fraction/);
+  refuses({ maxLifetimeJitter: NaN }, 'maxLifetimeJitter', /NaN/);
+  refuses({ maxConnecting: 0 }, 'maxConnecting', /0/);
+  refuses({ maxWaiters: -1 }, 'maxWaiters', /-1/);
+});
+
+test('wrong types are refused with the value described', () => {
+  refuses({ size: '10' }, 'size', /"10"/);
+  refuses({ prePing: 1 }, 'prePing', /1 \(expected true or false\)/);
+  refuses({ order: 'random' }, 'order', /"random"/);
+  refuses({ name: '' }, 'name', /""/);
+  refuses({ random: 0.5 }, 'random', /0\.5 \(expected a function\)/);
+  refuses({ logger: console.log }, 'logger', /a function/);
+  refuses({ clock: { now: () => 0, setTimeout } }, 'clock', /an object/);
+  refuses({ failFast: 'yes' }, 'failFast', /"yes"/);
+  refuses(null, 'options', /null/);
+});
+
+test('options that contradict each other are refused', () => {
+  refuses({ size: 2, maxOverflow: 1, minIdle: 4 }, 'minIdle', /4 \(expected at most size \+ maxOverflow \(3\)\)/);
+  refuses({ createBackoffMs: 500, createBackoffMaxMs: 100 }, 'createBackoffMaxMs', /100/);
+});
+
+test('a factory without create or destroy, or with a non-function hook, is refused', () => {
+  assert.throws(() => new Pool(null as never), { option: 'factory' });
+  assert.throws(() => new Pool({ destroy() {} } as never), { option: 'factory.create' });
+  assert.throws(() => new Pool({ create: async () => 1 } as never), { option: 'factory.destroy' });
+  assert.throws(() => new Pool({ create: async () => 1, destroy() {}, validate: true } as never), { option: 'factory.validate' });
+});
+
+test('defaults fill in what is not given; undefined means the default', () => {
+  const o = resolvePoolOptions({ size: 4, maxOverflow: 2, idleTimeoutMs: undefined });
+  assert.equal(o.max, 6);
+  assert.equal(o.idleTimeoutMs, defaults.idleTimeoutMs);
+  assert.equal(o.acquireTimeoutMs, defaults.acquireTimeoutMs);
+  assert.ok(Number.isFinite(o.acquireTimeoutMs), 'never hang forever by default');
+  assert.equal(resolvePoolOptions({ maxOverflow: Infinity }).max, Infinity);
+});
+
+test('housekeeping runs often enough for the shortest timed option, within 250 ms to 30 s', () => {
+  assert.equal(resolvePoolOptions({ idleTimeoutMs: 4_000, maxLifetimeMs: 0 }).housekeepingMs, 1_000);
+  assert.equal(resolvePoolOptions({ idleTimeoutMs: 100, maxLifetimeMs: 0 }).housekeepingMs, 250);
+  assert.equal(resolvePoolOptions({ idleTimeoutMs: 0, maxLifetimeMs: 0 }).housekeepingMs, 30_000);
+  assert.equal(resolvePoolOptions({ housekeepingMs: 7 }).housekeepingMs, 7);
+});
