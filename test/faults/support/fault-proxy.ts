@@ -25,6 +25,8 @@ interface Link {
   readonly client: net.Socket;
   upstream: net.Socket | undefined;
   upstreamClosed: boolean;
+  /** The client sent its FIN (or closed): it has let go, whether or not the other side answered. */
+  clientDone: boolean;
   /** Bytes held while stalled, per direction, in order. */
   readonly toUpstream: Buffer[];
   readonly toClient: Buffer[];
@@ -71,9 +73,14 @@ export class FaultProxy {
     return this.#mode;
   }
 
-  /** Client sockets open right now. */
+  /**
+   * Client connections the client still holds open, not counting ones it has closed or sent its
+   * FIN on: a black hole swallows that FIN, so the proxy's own side may linger, but the client let go.
+   */
   get open(): number {
-    return this.#links.size;
+    let n = 0;
+    for (const link of this.#links) if (!link.clientDone) n++;
+    return n;
   }
 
   /** `url` with its host and port replaced by the proxy's. */
@@ -135,12 +142,16 @@ export class FaultProxy {
       client.resetAndDestroy();
       return;
     }
-    const link: Link = { client, upstream: undefined, upstreamClosed: false, toUpstream: [], toClient: [] };
+    const link: Link = { client, upstream: undefined, upstreamClosed: false, clientDone: false, toUpstream: [], toClient: [] };
     this.#links.add(link);
     client.on('error', () => {});
     client.on('data', (chunk: Buffer) => this.#forward(link, chunk, 'up'));
-    client.on('end', () => this.#forward(link, END, 'up'));
+    client.on('end', () => {
+      link.clientDone = true;
+      this.#forward(link, END, 'up');
+    });
     client.on('close', () => {
+      link.clientDone = true;
       this.#links.delete(link);
       link.upstream?.destroy();
     });
