@@ -73,7 +73,10 @@ export async function loadPackage<M>(name: string, dialect: string): Promise<M> 
   try {
     return (await import(name)) as M;
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
+    // Only when the package itself is missing: a missing dependency of an installed package
+    // fails with the same code, and calling that "install the package" would mislead.
+    const { code, message } = error as { code?: string; message?: string };
+    if (code === 'ERR_MODULE_NOT_FOUND' && (message ?? '').includes(`'${name}'`)) {
       const { DriverMissingError } = await import('./errors.js');
       throw new DriverMissingError(name, dialect);
     }

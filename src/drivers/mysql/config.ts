@@ -1,0 +1,27 @@
+import type { ConnectionConfig } from '../dialect.js';
+
+/**
+ * mysql2's options for one connection. URL parameters pass through the way mysql2 reads its own
+ * `uri` option: JSON when they parse as JSON (`ssl={"rejectUnauthorized":true}`,
+ * `supportBigNumbers=true`), else the string.
+ */
+export function mysqlOptions(config: ConnectionConfig): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config.params)) options[key] = parseParam(value);
+  if (config.host?.startsWith('/')) options.socketPath = config.host;
+  else if (config.host !== undefined) options.host = config.host;
+  if (config.port !== undefined) options.port = config.port;
+  if (config.user !== undefined) options.user = config.user;
+  if (config.password !== undefined) options.password = config.password;
+  if (config.database !== undefined) options.database = config.database;
+  if (config.connectTimeoutMs !== undefined) options.connectTimeout = config.connectTimeoutMs;
+  return options;
+}
+
+function parseParam(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
