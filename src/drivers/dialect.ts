@@ -48,7 +48,11 @@ export interface SqlDialect<C = unknown> {
   /** Cheap round trip (`SELECT 1`); false or a throw means dead. */
   ping(connection: C): Promise<boolean>;
   /** On return: roll back an open transaction; with `full`, discard all session state too (DISCARD ALL / COM_RESET_CONNECTION). */
-  reset(connection: C, full: boolean): Promise<void>;
+  /**
+   * Return synchronously (not a promise) when there is nothing to undo: the pool then checks the
+   * connection in at once, and a sequential workload keeps reusing one connection.
+   */
+  reset(connection: C, full: boolean): Promise<void> | void;
   query<R = Record<string, unknown>>(connection: C, sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
 
   /** The error means the connection itself is gone (socket closed, server terminated it): never reuse it. */

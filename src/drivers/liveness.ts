@@ -33,3 +33,32 @@ export class Liveness {
     if (this.#opened) this.#onBroken(error);
   };
 }
+
+/**
+ * What a dialect knows about each connection it opened, kept beside the driver's own object
+ * rather than in a wrapper, so the engine hands users pg's Client or mysql2's connection as they
+ * know it. Weak: the state lives exactly as long as the connection.
+ */
+export class ConnectionStates<C extends object, S extends { liveness: Liveness }> {
+  readonly #states = new WeakMap<C, S>();
+  readonly #what: string;
+
+  constructor(what: string) {
+    this.#what = what;
+  }
+
+  set(connection: C, state: S): void {
+    this.#states.set(connection, state);
+  }
+
+  of(connection: C): S {
+    const state = this.#states.get(connection);
+    if (state === undefined) throw new TypeError(`This ${this.#what} was not opened by havuz`);
+    return state;
+  }
+
+  /** A connection havuz did not open, or one that died or was closed, must not go back to a pool. */
+  isClosed(connection: C): boolean {
+    return this.#states.get(connection)?.liveness.closed ?? true;
+  }
+}

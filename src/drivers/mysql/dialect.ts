@@ -4,7 +4,7 @@ import { withDeadline } from '../deadline.js';
 import { loadPackage, type ConnectionConfig, type QueryOptions, type QueryResult, type SqlDialect } from '../dialect.js';
 import { StatementTimeoutError } from '../errors.js';
 import { exportOf, fieldsOf, isSocketError } from '../interop.js';
-import { Liveness } from '../liveness.js';
+import { ConnectionStates, Liveness } from '../liveness.js';
 import { quoteBacktick, transactionSql } from '../sql.js';
 import { mysqlOptions } from './config.js';
 
@@ -86,20 +86,11 @@ class SessionState {
   }
 }
 
-// Kept beside the connection rather than in a wrapper so the engine hands users mysql2's own
-// connection; weak, so it lives exactly as long as the connection.
-const states = new WeakMap<MysqlPromiseConnection, SessionState>();
-
-function stateOf(connection: MysqlPromiseConnection): SessionState {
-  const state = states.get(connection);
-  if (state === undefined) throw new TypeError('This mysql2 connection was not opened by the mysql dialect');
-  return state;
-}
+const states = new ConnectionStates<MysqlPromiseConnection, SessionState>('mysql2 connection');
+const stateOf = (connection: MysqlPromiseConnection): SessionState => states.of(connection);
 
 /** True once the connection died, was dropped after a timeout, or was closed: it must not go back to a pool. */
-export function isMysqlConnectionClosed(connection: MysqlPromiseConnection): boolean {
-  return states.get(connection)?.liveness.closed ?? true;
-}
+export const isMysqlConnectionClosed = (connection: MysqlPromiseConnection): boolean => states.isClosed(connection);
 
 export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
   name: 'mysql',
@@ -149,18 +140,14 @@ export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
     return true;
   },
 
-  async reset(connection, full) {
+  reset(connection, full) {
     const state = stateOf(connection);
     if (full) {
       // Also rolls back, and drops temporary tables, user variables, prepared statements and locks.
-      await connection.reset();
-      state.forgetSession();
-      return;
+      return connection.reset().then(() => state.forgetSession());
     }
-    if (state.inTransaction || !state.autocommit) {
-      const [header] = await connection.query('ROLLBACK');
-      state.track((header as ResultHeader).serverStatus);
-    }
+    if (!state.inTransaction && state.autocommit) return;
+    return connection.query('ROLLBACK').then(([header]) => state.track((header as ResultHeader).serverStatus));
   },
 
   async query<R>(connection: MysqlPromiseConnection, sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {

@@ -4,7 +4,7 @@ import { withDeadline } from '../deadline.js';
 import { loadPackage, type ConnectionConfig, type QueryOptions, type QueryResult, type SqlDialect } from '../dialect.js';
 import { StatementTimeoutError } from '../errors.js';
 import { exportOf, fieldsOf, isSocketError } from '../interop.js';
-import { Liveness } from '../liveness.js';
+import { ConnectionStates, Liveness } from '../liveness.js';
 import { quoteDouble, transactionSql } from '../sql.js';
 import { sendCancel } from './cancel.js';
 import { pgClientConfig } from './config.js';
@@ -42,20 +42,11 @@ interface ClientState {
   failedSinceReset: boolean;
 }
 
-// Kept beside the client rather than in a wrapper so the engine hands users pg's own Client;
-// weak, so it lives exactly as long as the client.
-const states = new WeakMap<PgClient, ClientState>();
-
-function stateOf(client: PgClient): ClientState {
-  const state = states.get(client);
-  if (state === undefined) throw new TypeError('This pg client was not opened by the postgres dialect');
-  return state;
-}
+const states = new ConnectionStates<PgClient, ClientState>('pg client');
+const stateOf = (client: PgClient): ClientState => states.of(client);
 
 /** True once the client died, was dropped after a timeout, or was closed: it must not go back to a pool. */
-export function isPgClientClosed(client: PgClient): boolean {
-  return states.get(client)?.liveness.closed ?? true;
-}
+export const isPgClientClosed = (client: PgClient): boolean => states.isClosed(client);
 
 const lostCodes = new Set(['57P01', '57P02', '57P03']);
 
@@ -94,13 +85,17 @@ export const postgresDialect: SqlDialect<PgClient> = {
     return true;
   },
 
-  async reset(client, full) {
+  reset(client, full) {
     const state = stateOf(client);
     const status = client.getTransactionStatus?.() ?? null;
-    if (status !== 'I' || state.failedSinceReset) await client.query({ text: 'ROLLBACK' });
-    state.failedSinceReset = false;
-    // DISCARD ALL refuses to run inside a transaction block, hence after the rollback.
-    if (full) await client.query({ text: 'DISCARD ALL' });
+    const rollback = status !== 'I' || state.failedSinceReset;
+    if (!rollback && !full) return;
+    return (async () => {
+      if (rollback) await client.query({ text: 'ROLLBACK' });
+      state.failedSinceReset = false;
+      // DISCARD ALL refuses to run inside a transaction block, hence after the rollback.
+      if (full) await client.query({ text: 'DISCARD ALL' });
+    })();
   },
 
   async query<R>(client: PgClient, sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {

@@ -82,7 +82,8 @@ export const sqliteDialect: SqlDialect<SqliteDatabase> = {
     return true;
   },
 
-  async reset(db, full) {
+  // Synchronous, as better-sqlite3 is: the pool checks the connection in without an await.
+  reset(db, full) {
     if (db.inTransaction) db.exec('ROLLBACK');
     if (!full) return;
     // The session state SQLite has is the temp schema; drop what the borrower created there.
