@@ -1,0 +1,83 @@
+/**
+ * The pool-core benchmark: havuz side by side with tarn, generic-pool and pg-pool, and a floor.
+ *
+ *   npm run bench:core                      readable table with ratios (stdout)
+ *   npm run bench:core -- --json            exactly one JSON object on stdout
+ *   options: --runs N (default 5), --scenario a,b, --library a,b, --budget SECONDS (per pair)
+ *
+ * Progress and diagnostics go to stderr. See bench/README.md for the method.
+ */
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { clocks, type ClockName } from './lib/clock.js';
+import { median } from './lib/stats.js';
+import { libraries, type Library } from './core/adapters.js';
+import { renderReport, toJson, type Medians, type ReportMeta } from './core/report.js';
+import { LibraryProcess } from './core/library-process.js';
+import { runAll, type Samples } from './core/runner.js';
+import { scenarios } from './core/scenarios.js';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '5' },
+    scenario: { type: 'string' },
+    library: { type: 'string' },
+    budget: { type: 'string', default: '12' },
+    clock: { type: 'string', default: 'cpu' },
+  },
+});
+
+function pick<T>(all: readonly T[], key: (item: T) => string, wanted: string | undefined, what: string): T[] {
+  if (wanted === undefined) return [...all];
+  const names = wanted.split(',');
+  const unknown = names.filter((n) => !all.some((item) => key(item) === n));
+  if (unknown.length > 0) throw new Error(`unknown ${what}: ${unknown.join(', ')} (known: ${all.map(key).join(', ')})`);
+  return all.filter((item) => names.includes(key(item)));
+}
+
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number >= 1, not ${values.runs}`);
+const budgetSeconds = Number(values.budget);
+if (!(budgetSeconds > 0)) throw new Error(`--budget must be a number of seconds > 0, not ${values.budget}`);
+
+if (!(values.clock in clocks)) throw new Error(`--clock must be wall or cpu, not ${values.clock}`);
+
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadBefore = load();
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+log(`bench:core on node ${process.version}, ${cpus().length} CPUs, load average ${loadBefore}`);
+
+const chosen = pick(libraries, (l) => l, values.library, 'library');
+const chosenScenarios = pick(scenarios, (s) => s.name, values.scenario, 'scenario');
+const processes = new Map(chosen.map((library) => [library, new LibraryProcess(library, values.clock as ClockName)]));
+let samples: Samples;
+try {
+  await Promise.all([...processes.values()].map((p) => p.ready()));
+  samples = await runAll({
+    scenarios: chosenScenarios,
+    libraries: chosen,
+    runs,
+    pairBudgetMs: budgetSeconds * 1000,
+    measure: (scenario, library, minMs) => processes.get(library)!.measure(scenario.name, minMs),
+    progress: log,
+  });
+} finally {
+  await Promise.all([...processes.values()].map((p) => p.stop()));
+}
+// performance.now() counts from process start: the figure includes starting the child processes.
+const seconds = performance.now() / 1000;
+
+const medians: Medians = {};
+const counts: ReportMeta['counts'] = {};
+for (const [name, rates] of Object.entries(samples)) {
+  medians[name] = {};
+  counts[name] = {};
+  for (const [lib, list] of Object.entries(rates) as [Library, number[]][]) {
+    medians[name][lib] = median(list);
+    counts[name][lib] = list.length;
+  }
+}
+const meta: ReportMeta = { runs, counts, seconds, load: `${loadBefore} -> ${load()}` };
+log(`done in ${seconds.toFixed(1)} s, load average ${meta.load}`);
+process.stdout.write(`${values.json ? toJson(medians) : renderReport(medians, meta)}\n`);

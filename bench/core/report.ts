@@ -1,0 +1,82 @@
+import { formatRate, formatRatio, nsPerOp, renderTable, spread } from '../lib/stats.js';
+import { libraries, peers, type Library } from './adapters.js';
+import { queueScenarios } from './scenarios.js';
+
+/** Median ops/s per scenario and library: the figures both outputs are made of. */
+export type Medians = Record<string, Partial<Record<Library, number>>>;
+
+export interface ReportMeta {
+  runs: number;
+  /** Runs per scenario and library, where a pair got fewer than `runs` (its wall-time budget). */
+  counts: Record<string, Partial<Record<Library, number>>>;
+  seconds: number;
+  load: string;
+}
+
+/** The targets from the issue: havuz at least 2x the fastest peer, and flat within 30% over queue sizes. */
+export const SPEEDUP_TARGET = 2;
+export const FLATNESS_TARGET = 0.3;
+
+/** `--json`: exactly this object, ops/s rounded to whole numbers. */
+export function toJson(medians: Medians): string {
+  const scenarios: Medians = {};
+  for (const [name, rates] of Object.entries(medians)) {
+    scenarios[name] = Object.fromEntries(Object.entries(rates).map(([lib, rate]) => [lib, Math.round(rate)]));
+  }
+  return JSON.stringify({ scenarios });
+}
+
+/** The fastest peer in a scenario, by median ops/s. */
+export function fastestPeer(rates: Partial<Record<Library, number>>): { name: Library; rate: number } | undefined {
+  let best: { name: Library; rate: number } | undefined;
+  for (const name of peers) {
+    const rate = rates[name];
+    if (rate !== undefined && (best === undefined || rate > best.rate)) best = { name, rate };
+  }
+  return best;
+}
+
+export function renderReport(medians: Medians, meta: ReportMeta): string {
+  const present = libraries.filter((lib) => Object.values(medians).some((rates) => rates[lib] !== undefined));
+  const header = ['scenario (median ops/s)', ...present.map((lib) => (lib === 'havuz' ? lib : `${lib} (÷ havuz)`)), 'havuz ÷ fastest peer'];
+  const rows = Object.entries(medians).map(([name, rates]) => {
+    const havuz = rates.havuz;
+    const cells = present.map((lib) => {
+      const rate = rates[lib];
+      if (rate === undefined) return '-';
+      const n = meta.counts[name]?.[lib];
+      const shown = formatRate(rate) + (n !== undefined && n < meta.runs ? ` n=${n}` : '');
+      return lib === 'havuz' || havuz === undefined ? shown : `${shown} (${formatRatio(rate / havuz)})`;
+    });
+    const best = fastestPeer(rates);
+    const verdict =
+      havuz === undefined || best === undefined
+        ? '-'
+        : `${formatRatio(havuz / best.rate)} vs ${best.name} ${havuz / best.rate >= SPEEDUP_TARGET ? 'MET' : 'NOT MET'}`;
+    return [name, ...cells, verdict];
+  });
+  return [
+    `havuz core benchmark: median of ${meta.runs} runs, ${meta.seconds.toFixed(0)} s, load average ${meta.load}`,
+    `(n=k: that pair had only k runs within its time budget; target havuz >= ${SPEEDUP_TARGET}x the fastest peer)`,
+    '',
+    renderTable([header, ...rows]),
+    '',
+    renderFlatness(medians, present),
+  ].join('\n');
+}
+
+/** Cost per served acquire across queue sizes; the target is havuz flat within 30%. */
+function renderFlatness(medians: Medians, present: readonly Library[]): string {
+  const sizes = queueScenarios.filter((name) => medians[name] !== undefined);
+  if (sizes.length < 2) return '';
+  const header = ['ns per served acquire', ...sizes, 'spread (max/min - 1)'];
+  const rows = present.flatMap((lib) => {
+    const rates = sizes.map((name) => medians[name]?.[lib]);
+    if (rates.some((r) => r === undefined)) return [];
+    const ns = (rates as number[]).map(nsPerOp);
+    const s = spread(ns);
+    const verdict = lib === 'havuz' ? ` ${s <= FLATNESS_TARGET ? 'MET' : 'NOT MET'} (target <= ${FLATNESS_TARGET * 100}%)` : '';
+    return [[lib, ...ns.map(String), `${(s * 100).toFixed(0)}%${verdict}`]];
+  });
+  return renderTable([header, ...rows]);
+}

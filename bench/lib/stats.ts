@@ -1,0 +1,42 @@
+/** Small, dependency-free helpers for turning samples into figures and figures into text. */
+
+/** Median of a non-empty list; the mean of the middle two for an even count. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Relative spread of a list: (max / min) - 1, so 0.3 means the largest is 30% above the smallest. */
+export function spread(values: readonly number[]): number {
+  return Math.max(...values) / Math.min(...values) - 1;
+}
+
+/** Operations per second, to three significant figures with a unit: "4.12 M/s", "812 k/s". */
+export function formatRate(opsPerSecond: number): string {
+  if (opsPerSecond >= 1e6) return `${(opsPerSecond / 1e6).toPrecision(3)} M/s`;
+  if (opsPerSecond >= 1e3) return `${(opsPerSecond / 1e3).toPrecision(3)} k/s`;
+  return `${opsPerSecond.toPrecision(3)} /s`;
+}
+
+/** A ratio as "2.41x". */
+export function formatRatio(ratio: number): string {
+  return `${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(2)}x`;
+}
+
+/** Nanoseconds per operation for a rate, rounded: the unit in which flatness is easiest to read. */
+export function nsPerOp(opsPerSecond: number): number {
+  return Math.round(1e9 / opsPerSecond);
+}
+
+/** Renders rows as aligned columns; the first row is the header, the first column is left-aligned. */
+export function renderTable(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  const line = (row: readonly string[]): string =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('   ');
+  const [header, ...body] = rows;
+  return [line(header ?? []), rule, ...body.map(line)].join('\n');
+}
