@@ -399,23 +399,34 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       this.#destroy(entry, retire);
       this.#dispatch();
     } else if (this.#resetOnReturn) {
-      void this.#reset(entry);
+      this.#reset(entry);
     } else {
       this.#checkin(entry);
     }
   }
 
-  async #reset(entry: PoolEntry<T>): Promise<void> {
+  #reset(entry: PoolEntry<T>): void {
+    let pending: Promise<void> | void;
     try {
-      const ms = this.options.validateTimeoutMs;
-      await within(this.factory.reset!(entry.connection), ms, this.#clock, () => new Error(`reset timed out after ${ms} ms`));
+      pending = this.factory.reset!(entry.connection);
     } catch (error) {
-      this.#report('reset', error, entry.id);
-      this.#events.emit('invalidate', { pool: this.name, id: entry.id, reason: error });
-      this.#destroy(entry, 'reset-failed');
-      this.#dispatch();
+      this.#resetFailed(entry, error);
       return;
     }
+    // A reset with nothing to do (no open transaction) answers synchronously, and the connection
+    // is back before the caller's next acquire: a sequential workload keeps using one connection.
+    if (!(pending instanceof Promise)) {
+      this.#afterReset(entry);
+      return;
+    }
+    const ms = this.options.validateTimeoutMs;
+    within(pending, ms, this.#clock, () => new Error(`reset timed out after ${ms} ms`)).then(
+      () => this.#afterReset(entry),
+      (error: unknown) => this.#resetFailed(entry, error),
+    );
+  }
+
+  #afterReset(entry: PoolEntry<T>): void {
     if (entry.state !== 'busy') return;
     if (this.#events.wants('reset')) this.#events.emit('reset', { pool: this.name, id: entry.id, connection: entry.connection });
     if (entry.broken) {
@@ -424,6 +435,13 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     } else {
       this.#checkin(entry);
     }
+  }
+
+  #resetFailed(entry: PoolEntry<T>, error: unknown): void {
+    this.#report('reset', error, entry.id);
+    this.#events.emit('invalidate', { pool: this.name, id: entry.id, reason: error });
+    this.#destroy(entry, 'reset-failed');
+    this.#dispatch();
   }
 
   /** A busy entry goes back into service: straight to the head waiter, or idle, or closed. */
