@@ -116,6 +116,8 @@ export const postgresDialect: SqlDialect<PgClient> = {
               destroySocket(client);
             },
           }));
+      // A statement answered after the failure, so pg's transaction status is current again.
+      state.failedSinceReset = false;
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
     } catch (error) {
       state.failedSinceReset = true;
