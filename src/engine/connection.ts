@@ -1,0 +1,101 @@
+import type { Lease } from '../core/lease.js';
+import type { QueryResult, SqlDialect } from '../drivers/dialect.js';
+import { ConnectionLostError, DatabaseError, StatementTimeoutError } from './errors.js';
+
+/** What a Connection needs from its engine: shared per-engine state, not per checkout. */
+export interface ConnectionContext<C> {
+  readonly dialect: SqlDialect<C>;
+  readonly statementTimeoutMs: number | undefined;
+  /** asyncpg's max_queries: recycle a connection after this many queries; 0 = unlimited. */
+  readonly maxQueries: number;
+  readonly queryCounts: WeakMap<object, number>;
+}
+
+export type Queryable = Pick<Connection<unknown>, 'query' | 'transaction'>;
+
+/**
+ * One checked-out connection. `query` maps driver errors to havuz's types; a lost connection is
+ * invalidated on release instead of going back to the pool. Nested `transaction` calls use
+ * savepoints.
+ */
+export class Connection<C = unknown> implements AsyncDisposable {
+  readonly #lease: Lease<C>;
+  readonly #context: ConnectionContext<C>;
+  #lost: unknown = undefined;
+  #depth = 0;
+
+  constructor(lease: Lease<C>, context: ConnectionContext<C>) {
+    this.#lease = lease;
+    this.#context = context;
+  }
+
+  /** The driver's own connection (pg.Client, mysql2 Connection, better-sqlite3 Database). */
+  get raw(): C {
+    return this.#lease.connection;
+  }
+
+  get released(): boolean {
+    return this.#lease.released;
+  }
+
+  async query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    const raw = this.#lease.connection; // throws once released
+    const { dialect, statementTimeoutMs, maxQueries, queryCounts } = this.#context;
+    if (maxQueries > 0) queryCounts.set(raw as object, (queryCounts.get(raw as object) ?? 0) + 1);
+    try {
+      return await dialect.query<R>(raw, sql, params, statementTimeoutMs === undefined ? undefined : { timeoutMs: statementTimeoutMs });
+    } catch (error) {
+      throw this.#classify(error);
+    }
+  }
+
+  #classify(error: unknown): Error {
+    const { dialect } = this.#context;
+    // A timeout may also have cost the connection (the driver dropped it); both facts matter.
+    const lost = dialect.isConnectionLost(error);
+    if (lost) this.#lost = error;
+    if (dialect.isTimeout(error)) return new StatementTimeoutError(error, dialect.errorCode(error));
+    if (lost) return new ConnectionLostError(error);
+    return new DatabaseError(error, dialect.errorCode(error));
+  }
+
+  /** Runs `fn` in a transaction: commit on return, roll back and rethrow on any throw. Nested calls use savepoints. */
+  async transaction<R>(fn: (tx: Connection<C>) => Promise<R> | R): Promise<R> {
+    const { sql } = this.#context.dialect;
+    const depth = this.#depth;
+    const savepoint = `havuz_sp_${depth}`;
+    await this.query(depth === 0 ? sql.begin : sql.savepoint(savepoint));
+    this.#depth++;
+    try {
+      const result = await fn(this);
+      await this.query(depth === 0 ? sql.commit : sql.releaseSavepoint(savepoint));
+      return result;
+    } catch (error) {
+      if (this.#lost === undefined) {
+        try {
+          await this.query(depth === 0 ? sql.rollback : sql.rollbackToSavepoint(savepoint));
+        } catch {
+          // The rollback itself failed: the session state is unknown, so the connection must not be reused.
+          this.#lost ??= new Error('rollback failed');
+        }
+      }
+      throw error;
+    } finally {
+      this.#depth = depth;
+    }
+  }
+
+  /** Give the connection back; a lost one, or one past maxQueries, is closed instead. */
+  release(): void {
+    const raw = this.#lease.connection;
+    const { maxQueries, queryCounts } = this.#context;
+    if (this.#lost !== undefined) this.#lease.invalidate(this.#lost);
+    else if (this.#depth > 0) this.#lease.invalidate(new Error('released inside a transaction'));
+    else if (maxQueries > 0 && (queryCounts.get(raw as object) ?? 0) >= maxQueries) this.#lease.invalidate('max queries');
+    else this.#lease.release();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.#lease.released) this.release();
+  }
+}

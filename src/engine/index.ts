@@ -1,0 +1,9 @@
+export { Engine, createEngine, type EngineOptions, type PoolClass } from './engine.js';
+export { Connection } from './connection.js';
+export { DatabaseError, StatementTimeoutError, ConnectionLostError } from './errors.js';
+export { InvalidUrlError, parseDatabaseUrl } from './url.js';
+export { redactUrl } from './redact.js';
+export type { InitContext } from './factory.js';
+export type { QueryResult } from '../drivers/dialect.js';
+// The two pool errors a query can meet, under the names an engine user looks for.
+export { AcquireTimeoutError as PoolTimeoutError, CreateFailedError as ConnectError } from '../core/errors.js';

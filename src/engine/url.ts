@@ -1,0 +1,104 @@
+import { HavuzError } from '../core/errors.js';
+import type { ConnectionConfig } from '../drivers/dialect.js';
+import { redactUrl } from './redact.js';
+
+export type Scheme = 'postgres' | 'mysql' | 'sqlite';
+
+export interface ParsedUrl {
+  scheme: Scheme;
+  config: ConnectionConfig;
+  /** havuz's own options found in the query string, still as strings; the engine types them. */
+  options: Record<string, string>;
+  /** The URL as it may be shown: password redacted. */
+  redacted: string;
+}
+
+const SCHEMES: Record<string, Scheme> = {
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  sqlite: 'sqlite',
+};
+
+const DEFAULT_PORTS: Record<Scheme, number | undefined> = { postgres: 5432, mysql: 3306, sqlite: undefined };
+
+export class InvalidUrlError extends HavuzError {
+  constructor(url: string, reason: string) {
+    super('HAVUZ_INVALID_URL', `Invalid database URL "${redactUrl(url)}": ${reason}`);
+  }
+}
+
+/**
+ * Parses `postgresql://user:pass@host:5432/db?sslmode=require&poolSize=20`. Keys in `ownKeys` are
+ * havuz options; every other query parameter is passed to the driver untouched.
+ * SQLite follows SQLAlchemy: `sqlite:///rel/path.db` (relative), `sqlite:////abs/path.db`,
+ * `sqlite::memory:`.
+ */
+export function parseDatabaseUrl(url: string, ownKeys: ReadonlySet<string>): ParsedUrl {
+  if (typeof url !== 'string' || url.length === 0) throw new InvalidUrlError(String(url), 'expected a non-empty string');
+  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  const scheme = match ? SCHEMES[match[1]!.toLowerCase()] : undefined;
+  if (scheme === undefined) {
+    throw new InvalidUrlError(url, `unsupported scheme; use one of ${Object.keys(SCHEMES).map((s) => `${s}://`).join(', ')}`);
+  }
+  const redacted = redactUrl(url);
+  const config: ConnectionConfig = { params: {} };
+  const options: Record<string, string> = {};
+  const [base, query = ''] = splitQuery(url);
+  for (const [key, value] of new URLSearchParams(query)) {
+    if (ownKeys.has(key)) options[key] = value;
+    else config.params[key] = value;
+  }
+
+  if (scheme === 'sqlite') {
+    config.filename = sqliteFilename(url, base);
+    return { scheme, config, options, redacted };
+  }
+
+  let parsed: URL;
+  try {
+    parsed = new URL(base);
+  } catch {
+    throw new InvalidUrlError(url, 'not a valid URL (expected scheme://user:password@host:port/database)');
+  }
+  if (parsed.hostname === '') throw new InvalidUrlError(url, 'no host');
+  config.host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  config.port = parsed.port === '' ? DEFAULT_PORTS[scheme] : Number(parsed.port);
+  if (parsed.username !== '') config.user = decode(url, parsed.username);
+  if (parsed.password !== '') config.password = decode(url, parsed.password);
+  const database = parsed.pathname.replace(/^\//, '');
+  if (database.includes('/')) throw new InvalidUrlError(url, `the path must be just a database name, got "${database}"`);
+  if (database !== '') config.database = decode(url, database);
+  const timeout = config.params.connect_timeout ?? config.params.connectTimeout;
+  if (timeout !== undefined) {
+    const seconds = config.params.connect_timeout !== undefined;
+    const n = Number(timeout);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidUrlError(url, `connect timeout must be a number, got "${timeout}"`);
+    config.connectTimeoutMs = seconds ? n * 1000 : n;
+  }
+  return { scheme, config, options, redacted };
+}
+
+function splitQuery(url: string): [string, string?] {
+  const i = url.indexOf('?');
+  return i === -1 ? [url] : [url.slice(0, i), url.slice(i + 1)];
+}
+
+function sqliteFilename(url: string, base: string): string {
+  if (base === 'sqlite::memory:' || base === 'sqlite://' || base === 'sqlite:///:memory:') return ':memory:';
+  if (!base.startsWith('sqlite:///')) {
+    throw new InvalidUrlError(url, 'use sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite::memory:');
+  }
+  const path = decode(url, base.slice('sqlite:///'.length));
+  if (path === '') throw new InvalidUrlError(url, 'no file name');
+  return path;
+}
+
+function decode(url: string, part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new InvalidUrlError(url, 'bad percent-encoding');
+  }
+}
