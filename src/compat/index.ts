@@ -1,0 +1,2 @@
+export { PgPool, type PgPoolClient } from './pg.js';
+export { MysqlPool } from './mysql.js';
