@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `havuz` command. It runs the compiled CLI, so build first: npm ci && npm run build.
 import { existsSync } from 'node:fs';
+import process from 'node:process';
+import { URL } from 'node:url';
 
 const entry = new URL('../dist/cli/bin.js', import.meta.url);
 if (!existsSync(entry)) {

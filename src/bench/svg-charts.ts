@@ -55,9 +55,9 @@ export function formatTick(v: number): string {
   return String(Number(v.toPrecision(2)));
 }
 
-function frame(title: string, body: string, legend = ''): string {
+function frame(title: string, body: string, legend = '', height = H): string {
   return (
-    `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeXml(title)}" xmlns="http://www.w3.org/2000/svg">` +
+    `<svg class="chart" viewBox="0 0 ${W} ${height}" role="img" aria-label="${escapeXml(title)}" xmlns="http://www.w3.org/2000/svg">` +
     `<title>${escapeXml(title)}</title>` +
     `<text class="chart-title" x="${M.left}" y="20">${escapeXml(title)}</text>${legend}${body}</svg>`
   );
@@ -145,7 +145,8 @@ export function barChart(title: string, bars: readonly BarSpec[], unit: string):
   const top = ticks.at(-1)!;
   const left = 150;
   const width = W - left - 40;
-  const rowH = Math.min(70, (H - M.top - M.bottom) / Math.max(1, bars.length));
+  const rowH = 56;
+  const height = M.top + rowH * bars.length + 44;
   let body = ticks
     .map((t) => {
       const x = left + (t / top) * width;
@@ -166,6 +167,6 @@ export function barChart(title: string, bars: readonly BarSpec[], unit: string):
       );
     })
     .join('');
-  body += `<text class="axis-label" x="${left + width / 2}" y="${H - 8}" text-anchor="middle">${escapeXml(unit)}</text>`;
-  return frame(title, body);
+  body += `<text class="axis-label" x="${left + width / 2}" y="${height - 6}" text-anchor="middle">${escapeXml(unit)}</text>`;
+  return frame(title, body, '', height);
 }

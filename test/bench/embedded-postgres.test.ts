@@ -1,0 +1,74 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, chmodSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { startEmbeddedPostgres, type Cleanup } from '../../src/bench/embedded-postgres.js';
+import { makeTarget } from '../../src/bench/target.js';
+
+/** Live processes whose command line mentions `text` (no pgrep: read /proc directly). */
+export function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+describe('embedded PostgreSQL', () => {
+  const root = mkdtempSync(join(tmpdir(), 'havuz-embedded-test-'));
+  chmodSync(root, 0o755); // the server runs as a non-root user, which must reach its folder
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('starts on a free port, answers queries, and leaves nothing behind when stopped', async () => {
+    const registered: Cleanup[] = [];
+    let unregistered = 0;
+    const server = await startEmbeddedPostgres({
+      tmpRoot: root,
+      cleanup: (c) => {
+        registered.push(c);
+        return () => unregistered++;
+      },
+    });
+    try {
+      assert.equal(registered.length, 1, 'registered its cleanup as soon as the folder existed');
+      assert.ok(server.dir.startsWith(root) && existsSync(server.dir));
+      assert.match(server.redactedUrl, /^postgresql:\/\/havuz:\*\*\*@127\.0\.0\.1:\d+\/postgres$/);
+      assert.ok(!server.redactedUrl.includes(new URL(server.url).password));
+      assert.ok(processesMentioning(server.dir).includes(server.pid));
+      const target = makeTarget(server.url, { size: 1 });
+      const { rows } = await target.query("SELECT current_setting('max_connections') AS max, current_user AS who");
+      assert.deepEqual(rows, [{ max: '200', who: 'havuz' }]);
+      await target.close();
+    } finally {
+      await server.stop();
+    }
+    assert.equal(existsSync(server.dir), false, 'folder removed');
+    assert.deepEqual(processesMentioning(server.dir), [], 'no server process left');
+    assert.equal(unregistered, 1);
+    await server.stop(); // twice is fine
+  });
+
+  it('the registered cleanup stops it too (what the CLI runs on Ctrl-C)', async () => {
+    let cleanup: Cleanup | undefined;
+    const server = await startEmbeddedPostgres({ tmpRoot: root, cleanup: (c) => ((cleanup = c), () => undefined) });
+    await cleanup!.run();
+    assert.equal(existsSync(server.dir), false);
+    assert.deepEqual(processesMentioning(server.dir), []);
+  });
+
+  it('runSync kills and removes at once (the last resort from an exit handler)', async () => {
+    let cleanup: Cleanup | undefined;
+    const server = await startEmbeddedPostgres({ tmpRoot: root, cleanup: (c) => ((cleanup = c), () => undefined) });
+    cleanup!.runSync();
+    assert.equal(existsSync(server.dir), false);
+    // SIGKILL is delivered at once but the postmaster's children notice its death a moment later.
+    for (let i = 0; i < 50 && processesMentioning(server.dir).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(processesMentioning(server.dir), []);
+  });
+});
