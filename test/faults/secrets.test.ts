@@ -118,6 +118,8 @@ describe('secrets never leak', { ...skipUnless(up, 'PostgreSQL'), timeout: 60_00
     { name: 'bad option in the URL', url: () => `postgres://${ROLE}:${PASSWORD}@127.0.0.1:5432/test?size=lots`, fails: true },
     { name: 'bad port in the URL', url: () => `postgres://${ROLE}:${PASSWORD}@127.0.0.1:99999/test`, fails: true },
     { name: 'password with special characters, encoded, refused', url: () => `postgres://${ROLE}:${encodeURIComponent(SPECIAL)}@127.0.0.1:${passwords.port}/test`, secret: SPECIAL, fails: true },
+    // The user@server user names of some hosted PostgreSQL services, unencoded as users write them.
+    { name: "an unencoded '@' in the user name (user@server:password@host)", url: () => `postgres://${ROLE}@myserver:${PASSWORD}@127.0.0.1:${closedPort}/test`, fails: true },
     { name: 'the right password (works)', url: () => `postgres://${ROLE}:${PASSWORD}@127.0.0.1:5432/test`, fails: false },
     { name: 'the password as a query parameter (works)', url: () => `postgres://${ROLE}@127.0.0.1:5432/test?password=${PASSWORD}`, fails: false },
   ];
