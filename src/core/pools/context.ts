@@ -52,7 +52,15 @@ export class ContextPool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       if (scope.inner === inner) scope.inner = undefined; // let the next acquire in the scope try again
     });
     return inner.then((lease) => {
-      const target: ScopedTarget<T> = { id: lease.connectionId, connection: lease.connection, scope };
+      const target: ScopedTarget<T> = {
+        id: lease.connectionId,
+        // Read through the scope's lease, so a scoped lease kept past the scope's end (or past an
+        // invalidate by a sibling) throws instead of reaching a connection someone else now holds.
+        get connection() {
+          return lease.connection;
+        },
+        scope,
+      };
       return new Lease<T>(this, target);
     });
   }

@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '../errors.js';
 import type { Factory } from '../factory.js';
 import type { PoolOptions } from '../options.js';
 import { Pool } from '../pool.js';
@@ -9,6 +10,9 @@ import { Pool } from '../pool.js';
  */
 export class NullPool<T> extends Pool<T> {
   constructor(factory: Factory<T>, options?: PoolOptions) {
+    // Every idle connection it opened would be closed at once and opened again, without end.
+    const minIdle = options?.minIdle;
+    if (minIdle !== undefined && minIdle !== 0) throw new InvalidOptionError('minIdle', minIdle, '0 (NullPool keeps no idle connections)');
     super(factory, options, {
       defaults: { idleTimeoutMs: 0, maxLifetimeMs: 0, resetOnReturn: false },
       retainConnections: false,

@@ -1,4 +1,4 @@
-import { CreateFailedError, InvalidOptionError, LeaseError, PoolClosedError, messageOf } from '../errors.js';
+import { AcquireAbortedError, CreateFailedError, InvalidOptionError, LeaseError, PoolClosedError, messageOf } from '../errors.js';
 import { PoolEvents, type PoolEventMap, type PoolEventName } from '../events.js';
 import type { Factory } from '../factory.js';
 import { Lease, returnLease, type LeaseOwner, type LeaseTarget } from '../lease.js';
@@ -41,7 +41,7 @@ export class StaticPool<T> implements ConnectionPool<T>, LeaseOwner<T> {
 
   async acquire(options?: AcquireOptions): Promise<Lease<T>> {
     if (this.#closed) throw new PoolClosedError(this.name);
-    options?.signal?.throwIfAborted();
+    if (options?.signal?.aborted) throw new AcquireAbortedError(this.name, options.signal.reason);
     this.#target ??= this.#connect();
     const target = await this.#target;
     if (this.#closed) throw new PoolClosedError(this.name);
