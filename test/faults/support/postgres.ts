@@ -1,7 +1,8 @@
 import pg from 'pg';
+import { urls } from '../../support/databases.js';
 
 /** The shared local PostgreSQL the suite runs against (scripts/services.sh starts it). */
-export const PG_URL = process.env.HAVUZ_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL = urls.postgres;
 
 /** In CI an unreachable database is a failure, never a skip. */
 export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
