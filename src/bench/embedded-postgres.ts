@@ -94,7 +94,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
 
     const port = await freePort();
     const maxConnections = options.maxConnections ?? 200;
-    child = run(
+    child = runServer(
       bin.postgres,
       ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', `max_connections=${maxConnections}`, '-c', 'lc_messages=C'],
       runAs,
@@ -158,6 +158,17 @@ function nonRootUser(): RunAs {
 function run(file: string, args: string[], runAs: RunAs | undefined): ChildProcess {
   // Own process group: a Ctrl-C in the terminal reaches havuz only, which then stops the server in order.
   return spawn(file, args, { ...runAs, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * Linux: start the server through util-linux's setpriv, which asks the kernel to send it SIGINT
+ * (fast shutdown) when havuz dies, so even a `kill -9` of havuz leaves no server running.
+ */
+function runServer(file: string, args: string[], runAs: RunAs | undefined): ChildProcess {
+  if (process.platform === 'linux' && existsSync(SETPRIV)) return run(SETPRIV, ['--pdeathsig', 'INT', '--', file, ...args], runAs);
+  return run(file, args, runAs);
 }
 
 function exited(child: ChildProcess, what: string, log: (line: string) => void): Promise<void> {

@@ -99,11 +99,11 @@ export async function sweep(
   hooks: RunHooks = {},
 ): Promise<SweepResult> {
   const steps: SweepStep[] = [];
-  for (const poolSize of spec.sizes) {
+  for (const [i, poolSize] of spec.sizes.entries()) {
     const stats = await withTarget(make({ size: poolSize, maxConnecting: 8 }), (target) =>
       measure(
         target,
-        { sql: spec.sql, workers: spec.workers, durationMs: spec.durationMs, warmupQueries: poolSize * 2, label: `sweep: pool size ${poolSize}` },
+        { sql: spec.sql, workers: spec.workers, durationMs: spec.durationMs, warmupQueries: poolSize * 2, label: `sweep: pool size ${poolSize} (${i + 1}/${spec.sizes.length})` },
         hooks,
       ),
     );

@@ -115,12 +115,15 @@ export async function benchCommand(flags: BenchFlags, io: Io, registry: CleanupR
   if (dialect === undefined) throw new UsageError(`unsupported database URL ${redactUrl(flags.url!)}: use postgresql://, mysql://, mariadb:// or sqlite:///file.db`);
   const sql = plan.sql ?? defaultSql(dialect);
   const measuresSql = plan.scenarios.includes('load') || plan.scenarios.includes('sweep');
+  // A terminal gets a transient line while the server starts; it is erased whatever happens next.
+  const transient = io.stderr.isTTY === true && flags.url === undefined && !flags.verbose;
+  if (transient) io.stderr.write('havuz bench: starting a throwaway PostgreSQL ...');
   const db = await openDatabase({
     url: flags.url,
     cleanup: registry.hook,
     checkSql: measuresSql ? [sql] : [],
     onLog: flags.verbose ? (line) => io.stderr.write(line) : undefined,
-  });
+  }).finally(() => transient && io.stderr.write('\r\x1b[2K'));
   try {
     const progress = streamProgress(io.stderr);
     if (!flags.json) io.stderr.write(`havuz bench: ${db.shown}${db.embedded ? ' (throwaway embedded PostgreSQL)' : ''}\n`);

@@ -49,15 +49,18 @@ export interface SignalOptions {
   exit(code: number): never;
 }
 
+/** Ctrl-C, kill, and a closed terminal. */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
- * Ctrl-C (SIGINT) or SIGTERM: abort the run, stop the server and remove its folder, then exit
- * 130 / 143. A second signal skips the waiting. An 'exit' handler catches any other way out.
+ * Ctrl-C (SIGINT), SIGTERM or SIGHUP: abort the run, stop the server and remove its folder, then exit
+ * 128 + the signal's number (130 for Ctrl-C). A second signal skips the waiting. An 'exit' handler catches any other way out.
  */
 export function installSignalHandlers(options: SignalOptions): () => void {
   const { registry, controller } = options;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
-    const code = signal === 'SIGINT' ? 130 : 143;
+    const code = 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as Record<string, number>)[signal]!;
     if (interrupted) {
       registry.runAllSync();
       options.exit(code);
@@ -72,12 +75,10 @@ export function installSignalHandlers(options: SignalOptions): () => void {
     });
   };
   const onExit = (): void => registry.runAllSync();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
   process.on('exit', onExit);
   return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
     process.off('exit', onExit);
   };
 }

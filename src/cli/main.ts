@@ -61,7 +61,9 @@ export function run(): void {
     registry.runAllSync();
     process.exit(code);
   };
-  installSignalHandlers({ registry, controller, write: (line) => process.stderr.write(line), exit });
+  // On a terminal, the interrupted line replaces a half-drawn progress bar.
+  const write = (line: string): boolean => process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}${line}`);
+  installSignalHandlers({ registry, controller, write, exit });
   const secrets = passwordsIn(process.argv);
   main(process.argv.slice(2), io, registry, controller.signal).then(
     (code) => exit(code),

@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres, type Cleanup } from '../../src/bench/embedded-postgres.js';
 import { makeTarget } from '../../src/bench/target.js';
 
@@ -70,5 +72,30 @@ describe('embedded PostgreSQL', () => {
     // SIGKILL is delivered at once but the postmaster's children notice its death a moment later.
     for (let i = 0; i < 50 && processesMentioning(server.dir).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(processesMentioning(server.dir), []);
+  });
+
+  it('a kill -9 of its owner still stops the server (Linux: parent-death signal)', { skip: process.platform !== 'linux' && 'Linux only' }, async () => {
+    const module = fileURLToPath(new URL('../../src/bench/embedded-postgres.ts', import.meta.url));
+    const script = `const { startEmbeddedPostgres } = await import(${JSON.stringify(module)}); const s = await startEmbeddedPostgres({ tmpRoot: ${JSON.stringify(root)} }); console.log(JSON.stringify({ dir: s.dir, pid: s.pid })); setInterval(() => {}, 1000);`;
+    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      owner.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      owner.once('exit', () => reject(new Error(`owner exited early: ${out}`)));
+    });
+    const { dir, pid } = JSON.parse(line) as { dir: string; pid: number };
+    try {
+      assert.ok(processesMentioning(dir).includes(pid));
+      owner.kill('SIGKILL');
+      for (let i = 0; i < 100 && processesMentioning(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(processesMentioning(dir), [], 'the server shut down when its owner died');
+    } finally {
+      owner.kill('SIGKILL');
+      // Its folder is left (nothing ran to remove it); the test removes it.
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -48,7 +48,7 @@ describe('havuz bench on the embedded PostgreSQL', () => {
     assert.ok(r.ms < 60_000, `took ${Math.round(r.ms)} ms`);
     // No terminal: progress as plain lines, never a carriage return.
     assert.doesNotMatch(r.stderr, /\r/);
-    assert.match(r.stderr, /havuz bench: sweep: pool size 64: \d+/);
+    assert.match(r.stderr, /havuz bench: sweep: pool size 64 \(7\/7\): \d+/);
     assert.doesNotMatch(r.stdout + r.stderr, /havuz:[^*@\s]+@127/, 'the generated password is never printed');
     assertClean(dir);
   });
