@@ -120,6 +120,7 @@ describe('network faults through a TCP proxy', { ...skipUnless(up, 'PostgreSQL')
         `${error.code}: ${error.message}`,
       );
       assert.ok(ms <= 500 + CANCEL_GRACE_MS + SLACK_MS, `ended after ${Math.round(ms)} ms; statementTimeoutMs is 500`);
+      process.stderr.write(`${fault} mid-query: ${error.code} after ${Math.round(ms)} ms: ${error.message}\n`);
       conn.release();
       const s = await quiesce(() => engine.status());
       assert.equal(s.inUse, 0, 'the stalled connection is still counted in use');
