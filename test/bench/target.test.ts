@@ -25,7 +25,7 @@ describe('target URLs', () => {
   });
 
   it('rejects an unsupported URL at once', () => {
-    assert.throws(() => makeTarget('redis://h'), /unsupported database URL/);
+    assert.throws(() => makeTarget('redis://h'), /unsupported scheme/);
   });
 });
 
