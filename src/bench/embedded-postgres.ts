@@ -126,7 +126,7 @@ async function loadBinaries(): Promise<Binaries> {
  * postinstall script; npm 11 skips dependency install scripts unless approved. Recreate any
  * missing link here (idempotent; a no-op after a normal install).
  */
-async function hydrateSymlinks(root: string): Promise<void> {
+export async function hydrateSymlinks(root: string): Promise<void> {
   let links: { source: string; target: string }[];
   try {
     links = JSON.parse(await readFile(join(root, 'native', 'pg-symlinks.json'), 'utf8'));

@@ -130,23 +130,26 @@ async function fromBenchFile(path: string, input: AdvisorInput): Promise<Partial
   const knee = data.knee;
   const step = knee ? data.sweep?.find((s) => s.poolSize === knee.poolSize) : undefined;
   if (!knee || !step) throw new UsageError(`--bench ${path} has no sweep with a knee (save one with: havuz bench --json > file)`);
-  const out: Partial<AdvisorInput> = { knee: { poolSize: knee.poolSize, threshold: knee.threshold, source: path } };
+  const largestTried = Math.max(...(data.sweep ?? []).map((s) => s.poolSize));
+  const out: Partial<AdvisorInput> = { knee: { poolSize: knee.poolSize, threshold: knee.threshold, source: path, largestTried } };
   if (input.p99Ms === undefined) out.p99Ms = step.p99_ms;
   return { ...out, ...completeDemand(input, step.meanHold_ms, `pool size ${step.poolSize} in ${path}`) };
 }
 
 /** A short sweep on the database: its knee sizes the pool, its p99 sets the timeout, its hold time completes --qps. */
 async function measure(db: Database, sql: string | undefined, io: Io, signal: AbortSignal, input: AdvisorInput): Promise<Partial<AdvisorInput>> {
-  const sizes = [1, 2, 4, 8, 16, 32];
+  const sizes = [1, 2, 4, 8, 16, 32, 64];
   const result = await sweep(
     (options) => makeTarget(db.url, { acquireTimeoutMs: 60_000, ...options }),
-    { sql: sql ?? defaultSql(db.dialect), sizes, workers: 32, durationMs: 1000, kneeThreshold: DEFAULT_KNEE_THRESHOLD },
+    { sql: sql ?? defaultSql(db.dialect), sizes, workers: 64, durationMs: 1000, kneeThreshold: DEFAULT_KNEE_THRESHOLD },
     { signal, progress: streamProgress(io.stderr, 'havuz advise') },
   );
   const knee = result.knee;
   const step = result.steps.find((s) => s.poolSize === knee?.poolSize);
   if (!knee || !step) return {};
-  const out: Partial<AdvisorInput> = { knee: { poolSize: knee.poolSize, threshold: knee.threshold, source: `sweep of ${sizes.join(',')} on ${result.sql}` } };
+  const out: Partial<AdvisorInput> = {
+    knee: { poolSize: knee.poolSize, threshold: knee.threshold, source: `sweep of ${sizes.join(',')} on ${result.sql}`, largestTried: sizes.at(-1) },
+  };
   if (input.p99Ms === undefined) out.p99Ms = step.latency.p99;
   return { ...out, ...completeDemand(input, step.meanHoldMs, `pool size ${step.poolSize}, measured now`) };
 }

@@ -18,8 +18,8 @@ export interface AdvisorInput {
   otherConnections?: number;
   /** One instance's load: throughput and the mean time a query holds its connection. */
   demand?: { qps: number; meanHoldMs: number; source: string };
-  /** The knee of a measured pool-size sweep. */
-  knee?: { poolSize: number; threshold: number; source: string };
+  /** The knee of a measured pool-size sweep, and the largest size that sweep tried. */
+  knee?: { poolSize: number; threshold: number; source: string; largestTried?: number };
   /** Query latency at the 99th percentile, for the acquire timeout. */
   p99Ms?: number;
   /** The server closes idle connections after this long (MySQL wait_timeout, PostgreSQL idle_session_timeout). */
@@ -70,7 +70,7 @@ export function recommend(input: AdvisorInput): Recommendation {
     const usable = Math.max(0, available - margin);
     lines.push(
       `Server limit: max_connections ${input.maxConnections}` +
-        (reserved > 0 ? ` - ${reserved} reserved (${input.reserved!.detail})` : '') +
+        (reserved > 0 ? ` - ${reserved} reserved (${input.reserved!.detail})` : input.reserved?.detail ? ` (nothing reserved: ${input.reserved.detail})` : '') +
         ` - ${margin} kept free for psql, migrations and monitoring (${Math.round(ADMIN_MARGIN * 100)}%) = ${usable} for the app.`,
     );
     cap = Math.floor(usable / instances);
@@ -103,6 +103,9 @@ export function recommend(input: AdvisorInput): Recommendation {
   } else {
     size = share;
     lines.push(`No load measured: size = the formula share, ${size}. Run \`havuz advise --measure\` or pass --qps and --hold-ms for a measured figure.`);
+  }
+  if (input.knee && input.knee.poolSize === input.knee.largestTried) {
+    lines.push(`Throughput was still rising at the largest size tried (${input.knee.largestTried}): the database is not saturated there, so the true knee may be higher.`);
   }
   if (size > share * 2 && (input.demand || input.knee)) {
     lines.push(

@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, chmodSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedPostgres, type Cleanup } from '../../src/bench/embedded-postgres.js';
+import { hydrateSymlinks, startEmbeddedPostgres, type Cleanup } from '../../src/bench/embedded-postgres.js';
 import { makeTarget } from '../../src/bench/target.js';
 
 /** Live processes whose command line mentions `text` (no pgrep: read /proc directly). */
@@ -26,6 +26,19 @@ describe('embedded PostgreSQL', () => {
   const root = mkdtempSync(join(tmpdir(), 'havuz-embedded-test-'));
   chmodSync(root, 0o755); // the server runs as a non-root user, which must reach its folder
   after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('recreates the shared-library symlinks an install without scripts may lack', async () => {
+    const pkg = join(root, 'fake-package');
+    mkdirSync(join(pkg, 'native', 'lib'), { recursive: true });
+    writeFileSync(join(pkg, 'native', 'lib', 'libpq.so.5.18'), '');
+    writeFileSync(join(pkg, 'native', 'pg-symlinks.json'), JSON.stringify([{ source: 'native/lib/libpq.so.5.18', target: 'native/lib/libpq.so.5' }]));
+    await hydrateSymlinks(pkg);
+    await hydrateSymlinks(pkg); // idempotent
+    const link = join(pkg, 'native', 'lib', 'libpq.so.5');
+    assert.ok(lstatSync(link).isSymbolicLink());
+    assert.equal(readlinkSync(link), 'libpq.so.5.18');
+    await hydrateSymlinks(join(root, 'no-such-package')); // no list: nothing to do
+  });
 
   it('starts on a free port, answers queries, and leaves nothing behind when stopped', async () => {
     const registered: Cleanup[] = [];

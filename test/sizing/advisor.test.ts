@@ -50,6 +50,13 @@ describe('recommend', () => {
     assert.deepEqual([r.size, r.maxOverflow, r.acquireTimeoutMs, r.preset], [16, 8, 2400, 'highTraffic']);
   });
 
+  it('says so when throughput was still rising at the largest size tried', () => {
+    const r = recommend({ ...base, knee: { poolSize: 32, threshold: 0.9, source: 'sweep', largestTried: 32 } });
+    assert.match(r.reasoning.join('\n'), /still rising at the largest size tried \(32\)/);
+    const plateau = recommend({ ...base, knee: { poolSize: 16, threshold: 0.9, source: 'sweep', largestTried: 64 } });
+    assert.doesNotMatch(plateau.reasoning.join('\n'), /still rising/);
+  });
+
   it('a server that drops idle connections: idle timeout below it, and pre-ping', () => {
     const r = recommend({ ...base, dialect: 'mysql', reserved: { count: 0, detail: '' }, maxConnections: 151, serverIdleTimeoutMs: 28_800_000 });
     assert.equal(r.idleTimeoutMs, 600_000);
