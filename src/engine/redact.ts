@@ -6,14 +6,35 @@ const SECRET_PARAMS = /^(password|pass|pwd|secret|token|sslpassword|sslkey|auth_
  * URLs too, since those are exactly the ones that end up in error messages.
  */
 export function redactUrl(url: string): string {
-  let out = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_m, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(':');
-    return colon === -1 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
-  });
+  let out = redactParsed(url) ?? redactRaw(url);
   out = out.replace(/([?&])([^=&#]+)=([^&#]*)/g, (m, sep: string, key: string) =>
     SECRET_PARAMS.test(decodeSafe(key)) ? `${sep}${key}=***` : m,
   );
   return out;
+}
+
+/** A URL that parses: the parser already knows where the password is. */
+function redactParsed(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  // No userinfo seen: either there is none, or an unencoded '#', '?' or '/' in the password fooled
+  // the parser (`user:12#34@host` parses as port 12). Only the raw scan is safe then.
+  if (parsed.username === '' && parsed.password === '') return url.includes('@') ? undefined : url;
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
+}
+
+function redactRaw(url: string): string {
+  // Userinfo runs to the LAST '@': a password may itself hold '@', '/', '?' or '#' (valid when
+  // encoded, common when not), and stopping early would print the rest of it.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)(.*)@/is, (_m, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    return colon === -1 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
+  });
 }
 
 /** Removes every occurrence of a secret from a message (drivers sometimes echo what they were given). */
