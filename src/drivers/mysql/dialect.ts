@@ -1,6 +1,7 @@
 import type { CreateContext } from '../../core/factory.js';
 import { abortable } from '../abort.js';
 import { withDeadline } from '../deadline.js';
+import { endWithin } from '../graceful-close.js';
 import { loadPackage, type ConnectionConfig, type QueryOptions, type QueryResult, type SqlDialect } from '../dialect.js';
 import { StatementTimeoutError } from '../errors.js';
 import { exportOf, fieldsOf, isSocketError } from '../interop.js';
@@ -129,9 +130,9 @@ export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
     return connection;
   },
 
-  async close(connection) {
+  close(connection) {
     stateOf(connection).liveness.close();
-    await connection.end();
+    return endWithin(() => connection.end(), () => connection.destroy());
   },
 
   async ping(connection) {

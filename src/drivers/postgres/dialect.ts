@@ -1,6 +1,7 @@
 import type { CreateContext } from '../../core/factory.js';
 import { abortable } from '../abort.js';
 import { withDeadline } from '../deadline.js';
+import { endWithin } from '../graceful-close.js';
 import { loadPackage, type ConnectionConfig, type QueryOptions, type QueryResult, type SqlDialect } from '../dialect.js';
 import { StatementTimeoutError } from '../errors.js';
 import { exportOf, fieldsOf, isSocketError } from '../interop.js';
@@ -74,9 +75,9 @@ export const postgresDialect: SqlDialect<PgClient> = {
     return client;
   },
 
-  async close(client) {
+  close(client) {
     stateOf(client).liveness.close();
-    await client.end();
+    return endWithin(() => client.end(), () => destroySocket(client));
   },
 
   async ping(client) {
