@@ -87,8 +87,9 @@ export const defaults = {
   order: 'lifo' as 'lifo' | 'fifo',
   maxConnecting: 2,
   createBackoffMs: 100,
-  // A 1 s ceiling: once the database is back, the pool serves again within about a second.
-  createBackoffMaxMs: 1_000,
+  // A 500 ms ceiling (jittered down to 250 ms): once the database is back the pool serves again
+  // within half a second, at a cost of 2-4 connect attempts a second while it is down.
+  createBackoffMaxMs: 500,
   failFast: true,
   maxWaiters: Infinity,
   leakDetectionMs: 0,
