@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
-# Start the local PostgreSQL, MariaDB and Redis the tests use, when they are down, and wait for
-# them. Idempotent: does nothing for a service that already answers.
+# Install what the tests need from Debian (PgBouncer, Chromium for the report screenshot test) and
+# start the local PostgreSQL, MariaDB, Redis and PgBouncer when they are down, then wait for them.
+# Idempotent: does nothing for what is already there.
 set -uo pipefail
+
+missing=()
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if ((${#missing[@]})); then
+  echo "services: installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian may start its own PgBouncer on 6432; ours runs from scripts/pgbouncer.sh.
+  { service pgbouncer stop || pkill -x pgbouncer; } >/dev/null 2>&1 || true
+fi
 
 wait_for() { # name, command
   for _ in $(seq 1 60); do
@@ -16,7 +27,7 @@ if ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1; then
   echo "services: starting PostgreSQL"
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
 fi
-wait_for PostgreSQL "pg_isready -h 127.0.0.1 -p 5432"
+wait_for PostgreSQL "pg_isready -h 127.0.0.1 -p 5432" || exit 1
 psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='test'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE test" >/dev/null
 
@@ -25,7 +36,7 @@ if ! mariadb-admin -h 127.0.0.1 -uroot ping >/dev/null 2>&1; then
   mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
 fi
-wait_for MariaDB "mariadb-admin -h 127.0.0.1 -uroot ping"
+wait_for MariaDB "mariadb-admin -h 127.0.0.1 -uroot ping" || exit 1
 mariadb -h 127.0.0.1 -uroot -e "CREATE DATABASE IF NOT EXISTS test" >/dev/null
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
@@ -34,4 +45,6 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
     --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
 fi
-wait_for Redis "redis-cli -h 127.0.0.1 -p 6379 ping"
+wait_for Redis "redis-cli -h 127.0.0.1 -p 6379 ping" || exit 1
+
+bash "$(dirname "$0")/pgbouncer.sh"
