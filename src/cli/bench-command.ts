@@ -1,16 +1,19 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_KNEE_THRESHOLD } from '../bench/knee.js';
 import { streamProgress } from '../bench/progress.js';
 import { renderHtmlReport } from '../bench/report-html.js';
 import { toJson, type BenchRun } from '../bench/result.js';
-import { loadTest, poolVsNone, sweep, type TargetMaker } from '../bench/scenarios.js';
+import { loadTest, poolVsNone, sweep, type RunHooks, type TargetMaker } from '../bench/scenarios.js';
 import { renderBenchTables } from '../bench/table.js';
 import { dialectOf, makeTarget, redactUrl, type Dialect } from '../bench/target.js';
 import { choiceList, fraction, positiveNumber, sizeList, wholeNumber } from './args.js';
 import type { CleanupRegistry } from './cleanup.js';
 import { openDatabase } from './database.js';
-import { UsageError } from './errors.js';
+import { DatabaseError } from '../engine/index.js';
+import type { ServerFacts } from '../sizing/server-facts.js';
+import { UsageError, describeError } from './errors.js';
 import type { Io } from './io.js';
 
 export const benchFlags = {
@@ -111,6 +114,7 @@ export function defaultSql(dialect: Dialect): string {
 
 export async function benchCommand(flags: BenchFlags, io: Io, registry: CleanupRegistry, signal: AbortSignal): Promise<number> {
   const plan = planBench(flags);
+  await checkReportPath(flags.report);
   const dialect = flags.url === undefined ? 'postgres' : dialectOf(flags.url);
   if (dialect === undefined) throw new UsageError(`unsupported database URL ${redactUrl(flags.url!)}: use postgresql://, mysql://, mariadb:// or sqlite:///file.db`);
   const sql = plan.sql ?? defaultSql(dialect);
@@ -127,26 +131,21 @@ export async function benchCommand(flags: BenchFlags, io: Io, registry: CleanupR
   try {
     const progress = streamProgress(io.stderr);
     if (!flags.json) io.stderr.write(`havuz bench: ${db.shown}${db.embedded ? ' (throwaway embedded PostgreSQL)' : ''}\n`);
-    const make: TargetMaker = (options) => makeTarget(db.url, { acquireTimeoutMs: 60_000, ...options });
-    const hooks = { signal, progress };
+    const room = roomFor(db.facts);
+    const largest = plan.scenarios.includes('sweep') ? Math.max(...plan.sizes) : plan.scenarios.includes('load') ? plan.poolSize : 1;
+    if (largest > room) io.stderr.write(`havuz bench: note: the server has room for about ${room} more connections; pool sizes above that open fewer\n`);
     const run: BenchRun = {
       database: { dialect: db.dialect, url: db.shown, embedded: db.embedded, version: db.facts.version },
       startedAt: new Date().toISOString(),
       quick: flags.quick === true,
     };
-    if (plan.scenarios.includes('pool-vs-none')) {
-      run.poolVsNone = await poolVsNone(
-        make,
-        { sql: 'SELECT 1', pooledQueries: plan.compareQueries, unpooledQueries: Math.max(10, Math.round(plan.compareQueries / 10)) },
-        hooks,
-      );
-    }
-    if (plan.scenarios.includes('load')) {
-      run.load = await loadTest(make, { sql, workers: plan.workers ?? 16, queriesPerWorker: plan.queries, poolSize: plan.poolSize }, hooks);
-    }
-    if (plan.scenarios.includes('sweep')) {
-      const workers = plan.workers ?? Math.max(...plan.sizes);
-      run.sweep = await sweep(make, { sql, sizes: plan.sizes, workers, durationMs: plan.durationMs, kneeThreshold: plan.knee }, hooks);
+    const make: TargetMaker = (options) => makeTarget(db.url, { acquireTimeoutMs: 60_000, ...options });
+    try {
+      await runScenarios(plan, sql, make, { signal, progress }, run);
+    } catch (error) {
+      // The statement passed its check but failed under load (a constraint, a deadlock): still the user's SQL.
+      if (error instanceof DatabaseError) throw new UsageError(`the SQL failed during the run: ${describeError(error)} (in: ${sql})`);
+      throw error;
     }
 
     if (flags.json) io.stdout.write(`${JSON.stringify(toJson(run), null, 2)}\n`);
@@ -159,5 +158,36 @@ export async function benchCommand(flags: BenchFlags, io: Io, registry: CleanupR
     return 0;
   } finally {
     await db.close();
+  }
+}
+
+async function runScenarios(plan: BenchPlan, sql: string, make: TargetMaker, hooks: RunHooks, run: BenchRun): Promise<void> {
+  if (plan.scenarios.includes('pool-vs-none')) {
+    const unpooledQueries = Math.max(10, Math.round(plan.compareQueries / 10));
+    run.poolVsNone = await poolVsNone(make, { sql: 'SELECT 1', pooledQueries: plan.compareQueries, unpooledQueries }, hooks);
+  }
+  if (plan.scenarios.includes('load')) {
+    run.load = await loadTest(make, { sql, workers: plan.workers ?? 16, queriesPerWorker: plan.queries, poolSize: plan.poolSize }, hooks);
+  }
+  if (plan.scenarios.includes('sweep')) {
+    const workers = plan.workers ?? Math.max(...plan.sizes);
+    run.sweep = await sweep(make, { sql, sizes: plan.sizes, workers, durationMs: plan.durationMs, kneeThreshold: plan.knee }, hooks);
+  }
+}
+
+/** Connections the server can still accept from ordinary users (Infinity when it has no limit). */
+function roomFor(facts: ServerFacts): number {
+  if (facts.maxConnections === undefined) return Infinity;
+  return facts.maxConnections - (facts.reserved?.count ?? 0) - (facts.openConnections ?? 0);
+}
+
+/** Fail before the run, not after it, when the report cannot be written. */
+async function checkReportPath(report: string | undefined): Promise<void> {
+  if (report === undefined) return;
+  const dir = dirname(resolve(report));
+  try {
+    await access(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--report ${report}: cannot write to ${dir}`);
   }
 }

@@ -21,7 +21,7 @@ describe('target URLs', () => {
     assert.equal(redactUrl('postgresql://app:s3cr%40t@db:5432/x'), 'postgresql://app:***@db:5432/x');
     assert.equal(redactUrl('postgresql://app@db/x'), 'postgresql://app@db/x');
     assert.equal(redactUrl('mysql://u:p@h/db?password=zz&ssl=1'), 'mysql://u:***@h/db?password=***&ssl=1');
-    assert.equal(redactUrl('postgresql://u:p@@bad'), 'postgresql://u:***@@bad');
+    assert.doesNotMatch(redactUrl('postgresql://u:se@cret@bad host'), /cret/);
   });
 
   it('rejects an unsupported URL at once', () => {

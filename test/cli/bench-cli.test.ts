@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import pg from 'pg';
 import { processesMentioning } from '../bench/embedded-postgres.test.js';
 import { MYSQL_URL, PG_URL, unlessReachable } from '../bench/helpers.js';
 import { freshTmp, leftovers, runCli, startCli, waitFor, type CliResult } from './run-cli.js';
@@ -121,6 +122,30 @@ describe('havuz bench: bad input is one line and exit 2', () => {
 
   it('bad SQL on --url', { skip: pgSkip }, async () => {
     assertOneLineError(await runCli(['bench', '--url', PG_URL, '--sql', 'SELECT * FROM no_such_table'], tmp()), /no_such_table.* does not exist \(42P01\)/);
+  });
+
+  it('SQL that passes its check but fails under load (a duplicate key)', { skip: pgSkip }, async () => {
+    const table = `havuz_bench_dup_${process.pid}`;
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`CREATE TABLE ${table} (id int PRIMARY KEY)`);
+    try {
+      const r = await runCli(['bench', '--url', PG_URL, '--scenario', 'load', '--workers', '2', '--queries', '3', '--sql', `INSERT INTO ${table} VALUES (1)`], tmp());
+      // The run had started (its header line is there); the error is still a single line, and exit 2.
+      assert.equal(r.code, 2, r.stderr);
+      const errors = r.stderr.split('\n').filter((l) => l.startsWith('havuz: '));
+      assert.equal(errors.length, 1, r.stderr);
+      assert.match(errors[0]!, /the SQL failed during the run: duplicate key value violates unique constraint .* \(23505\)/);
+    } finally {
+      await client.query(`DROP TABLE ${table}`);
+      await client.end();
+    }
+  });
+
+  it('a report path that cannot be written (checked before the run)', async () => {
+    const dir = tmp();
+    assertOneLineError(await runCli(['bench', '--report', join(dir, 'no', 'such', 'dir', 'r.html')], dir), /--report .*: cannot write to/);
+    assertClean(dir);
   });
 
   it('an unsupported URL, an unknown flag, an unknown command', async () => {
