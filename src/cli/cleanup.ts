@@ -46,7 +46,8 @@ export interface SignalOptions {
   /** Aborted on the first signal, so running scenarios stop issuing queries. */
   controller: AbortController;
   write(line: string): void;
-  exit(code: number): never;
+  /** Exits the process (after flushing output); may return before it does. */
+  exit(code: number): void;
 }
 
 /** Ctrl-C, kill, and a closed terminal. */
@@ -64,6 +65,7 @@ export function installSignalHandlers(options: SignalOptions): () => void {
     if (interrupted) {
       registry.runAllSync();
       options.exit(code);
+      return;
     }
     interrupted = true;
     controller.abort(new Error(`interrupted by ${signal}`));

@@ -57,9 +57,12 @@ export function run(): void {
   const registry = new CleanupRegistry();
   const controller = new AbortController();
   const io: Io = { stdout: process.stdout, stderr: process.stderr };
-  const exit = (code: number): never => {
+  const exit = (code: number): void => {
     registry.runAllSync();
-    process.exit(code);
+    process.exitCode = code;
+    // Let piped output (the JSON) drain before exiting; exit anyway if a reader never takes it.
+    setTimeout(() => process.exit(code), 5_000).unref();
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   };
   // On a terminal, the interrupted line replaces a half-drawn progress bar.
   const write = (line: string): boolean => process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}${line}`);
