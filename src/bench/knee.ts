@@ -15,6 +15,8 @@ export interface Knee {
   maxAtPoolSize: number;
   /** The fraction of maxQps a size had to reach. */
   threshold: number;
+  /** The knee is the largest size tried: throughput may still rise beyond it. */
+  atLargest: boolean;
 }
 
 /**
@@ -29,8 +31,8 @@ export function findKnee(points: readonly SweepPoint[], threshold = DEFAULT_KNEE
   const usable = points.filter((p) => Number.isFinite(p.qps) && p.qps > 0);
   if (usable.length === 0) return undefined;
   const best = usable.reduce((a, b) => (b.qps > a.qps ? b : a));
-  const knee = [...usable]
-    .sort((a, b) => a.poolSize - b.poolSize)
-    .find((p) => p.qps >= threshold * best.qps)!;
-  return { poolSize: knee.poolSize, qps: knee.qps, maxQps: best.qps, maxAtPoolSize: best.poolSize, threshold };
+  const sorted = [...usable].sort((a, b) => a.poolSize - b.poolSize);
+  const knee = sorted.find((p) => p.qps >= threshold * best.qps)!;
+  const atLargest = knee.poolSize === sorted.at(-1)!.poolSize;
+  return { poolSize: knee.poolSize, qps: knee.qps, maxQps: best.qps, maxAtPoolSize: best.poolSize, threshold, atLargest };
 }

@@ -18,7 +18,10 @@ export function renderHtmlReport(run: BenchRun): string {
         'Pool-size sweep',
         `${sweep.workers} concurrent workers running <code>${escapeXml(sweep.sql)}</code> for a fixed time per pool size.` +
           (knee
-            ? ` The <b>knee is at pool size ${knee.poolSize}</b>: the smallest size reaching ${Math.round(knee.threshold * 100)}% of the best throughput (${formatRate(knee.maxQps)} q/s at size ${knee.maxAtPoolSize}). Larger pools buy little throughput and cost tail latency and database memory.`
+            ? ` The <b>knee is at pool size ${knee.poolSize}</b>: the smallest size reaching ${Math.round(knee.threshold * 100)}% of the best throughput (${formatRate(knee.maxQps)} q/s at size ${knee.maxAtPoolSize}). ` +
+              (knee.atLargest
+                ? 'Throughput was still rising at the largest size tried, so the database was not saturated: the true knee may be higher (try larger --sizes, or a statement that works the database harder).'
+                : 'Larger pools buy little throughput and cost tail latency and database memory.')
             : ''),
         lineChart({
           title: 'Throughput and p99 latency vs pool size',

@@ -65,7 +65,7 @@ export function sweepRow(step: SweepResult['steps'][number]): SweepRow {
 }
 
 function kneeJson(knee: Knee): object {
-  return { poolSize: knee.poolSize, qps: round(knee.qps, 1), maxQps: round(knee.maxQps, 1), maxAtPoolSize: knee.maxAtPoolSize, threshold: knee.threshold };
+  return { poolSize: knee.poolSize, qps: round(knee.qps, 1), maxQps: round(knee.maxQps, 1), maxAtPoolSize: knee.maxAtPoolSize, threshold: knee.threshold, atLargest: knee.atLargest };
 }
 
 function statsJson(s: RunStats): object {

@@ -98,7 +98,9 @@ export function lineChart(spec: LineChartSpec): string {
   body += `<text class="axis-label" x="${M.left + PW / 2}" y="${H - 8}" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`;
   if (spec.marker && spec.marker.index >= 0 && spec.marker.index < n) {
     const x = xAt(spec.marker.index);
-    body += `<line class="marker" x1="${x}" x2="${x}" y1="${M.top}" y2="${M.top + PH}"/><text class="marker-label" x="${x + 4}" y="${M.top + 12}">${escapeXml(spec.marker.label)}</text>`;
+    // Label on the side with room: left of the rule when it sits at the right edge.
+    const right = x > M.left + PW * 0.8;
+    body += `<line class="marker" x1="${x}" x2="${x}" y1="${M.top}" y2="${M.top + PH}"/><text class="marker-label" x="${right ? x - 4 : x + 4}" y="${M.top + 12}" text-anchor="${right ? 'end' : 'start'}">${escapeXml(spec.marker.label)}</text>`;
   }
   for (const s of spec.series) {
     const top = axes[s.axis].at(-1)!;

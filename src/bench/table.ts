@@ -65,7 +65,8 @@ export function renderBenchTables(run: BenchRun): string {
     if (knee) {
       out.push(
         `Knee: pool size ${knee.poolSize}, the smallest size reaching ${Math.round(knee.threshold * 100)}% of the best throughput ` +
-          `(${formatRate(knee.maxQps)} q/s at size ${knee.maxAtPoolSize}).`,
+          `(${formatRate(knee.maxQps)} q/s at size ${knee.maxAtPoolSize}).` +
+          (knee.atLargest ? ' Still rising at the largest size tried: the true knee may be higher.' : ''),
       );
     }
   }

@@ -9,7 +9,7 @@ describe('findKnee', () => {
     const knee = findKnee(curve([[1, 100], [2, 195], [4, 380], [8, 700], [16, 760], [32, 770], [64, 740]]));
     assert.equal(DEFAULT_KNEE_THRESHOLD, 0.9);
     // 90% of 770 = 693: size 8 (700) is the first to reach it.
-    assert.deepEqual(knee, { poolSize: 8, qps: 700, maxQps: 770, maxAtPoolSize: 32, threshold: 0.9 });
+    assert.deepEqual(knee, { poolSize: 8, qps: 700, maxQps: 770, maxAtPoolSize: 32, threshold: 0.9, atLargest: false });
   });
 
   it('honours another threshold', () => {
@@ -20,7 +20,9 @@ describe('findKnee', () => {
   });
 
   it('is the last size when throughput still grows linearly (the pool is the bottleneck throughout)', () => {
-    assert.equal(findKnee(curve([[1, 100], [2, 200], [4, 400], [8, 800]]))?.poolSize, 8);
+    const knee = findKnee(curve([[1, 100], [2, 200], [4, 400], [8, 800]]));
+    assert.equal(knee?.poolSize, 8);
+    assert.equal(knee?.atLargest, true);
   });
 
   it('does not depend on the order of the points, and ignores failed steps', () => {

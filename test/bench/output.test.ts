@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { findKnee } from '../../src/bench/knee.js';
 import { renderBar, streamProgress } from '../../src/bench/progress.js';
+import { renderHtmlReport } from '../../src/bench/report-html.js';
 import { toJson } from '../../src/bench/result.js';
 import { renderBenchTables, renderTable } from '../../src/bench/table.js';
 import { syntheticRun } from './fixtures.js';
@@ -52,6 +54,15 @@ describe('tables', () => {
     assert.match(text, /^\s+32\s+2700\s+100%.*<- knee$/m);
     assert.match(text, /Knee: pool size 32, the smallest size reaching 90% of the best throughput \(2700 q\/s at size 32\)/);
     assert.doesNotMatch(text, /:[^*@\s]+@/, 'no password in the URL');
+    assert.doesNotMatch(text, /Still rising/);
+  });
+
+  it('says when the knee is the largest size tried', () => {
+    const run = syntheticRun();
+    run.sweep!.steps = run.sweep!.steps.slice(0, 6); // up to 32, the best
+    run.sweep!.knee = findKnee(run.sweep!.steps);
+    assert.match(renderBenchTables(run), /Still rising at the largest size tried/);
+    assert.match(renderHtmlReport(run), /still rising at the largest size tried/);
   });
 });
 
