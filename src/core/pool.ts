@@ -351,13 +351,18 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     } else if (this.#closing) {
       // close() began during the ping; this waiter was not in the queue it emptied, so it fails below.
       this.#destroy(entry, 'pool-closed');
-    } else if (ok) {
-      entry.lastUsedAt = now;
-      this.#hand(entry, waiter, now);
-      return;
-    } else {
+    } else if (!ok) {
       this.#counters.validationFailures++;
       this.#destroy(entry, 'validation-failed');
+    } else {
+      // Broken or invalidateAll() may have come while the ping was out.
+      const retire = this.#retireReason(entry, now);
+      if (retire === undefined) {
+        entry.lastUsedAt = now;
+        this.#hand(entry, waiter, now);
+        return;
+      }
+      this.#destroy(entry, retire);
     }
     if (!waiter.settled) {
       if (this.#closing) {
@@ -429,8 +434,10 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   #afterReset(entry: PoolEntry<T>): void {
     if (entry.state !== 'busy') return;
     if (this.#events.wants('reset')) this.#events.emit('reset', { pool: this.name, id: entry.id, connection: entry.connection });
-    if (entry.broken) {
-      this.#destroy(entry, 'broken');
+    // Broken, invalidateAll() or max lifetime may have come while the reset ran.
+    const retire = this.#retireReason(entry, this.#clock.now());
+    if (retire !== undefined) {
+      this.#destroy(entry, retire);
       this.#dispatch();
     } else {
       this.#checkin(entry);
@@ -474,9 +481,11 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   /** Opens connections for unserved waiters and min idle, within max, maxConnecting and the backoff. */
   #fill(): void {
     if (this.#closing) return;
+    const o = this.options;
     let wanted = Math.max(
       this.#waiters.length - this.#connecting,
-      this.options.minIdle - this.#idle.length - this.#connecting,
+      // Min idle stays within size: an overflow connection closes on return, and would be reopened at once.
+      Math.min(o.minIdle - this.#idle.length, o.size - this.#all.size) - this.#connecting,
     );
     if (wanted <= 0) return;
     if (this.#retryAt > 0) {

@@ -45,3 +45,12 @@ test('a failing warm-up backs off and retries until minIdle is reached', async (
   assert.equal(pool.status().idle, 2);
   assert.equal(pool.status().counters.createErrors, 3);
 });
+
+test('minIdle never opens overflow connections, which would close on return and reopen without end', async () => {
+  const { pool, clock, factory } = setup({ size: 1, maxOverflow: 1, minIdle: 1, housekeepingMs: 100 });
+  await flush();
+  await pool.acquire();
+  await clock.advance(1_000);
+  assert.deepEqual([factory.attempts, factory.destroyed], [1, 0]);
+  assert.ok(await pool.acquire(), 'overflow is still there for a caller');
+});

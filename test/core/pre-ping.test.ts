@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deferred, FakeFactory } from '../support/fake-factory.js';
-import { flush, track, withIdleConnection } from '../support/harness.js';
+import { flush, heldPing, track, withIdleConnection } from '../support/harness.js';
 
 const ping = { size: 1, prePing: true, prePingBypassMs: 500, validateTimeoutMs: 1_000 };
 
@@ -75,4 +75,17 @@ test('prePing without a validate in the factory hands connections out unpinged',
   (factory as { validate?: unknown }).validate = undefined;
   const { pool } = await withIdle(1_000, factory);
   assert.ok(await pool.acquire());
+});
+
+test('a connection retired while its ping was out is not handed out even if the ping succeeds', async () => {
+  const { ping, factory } = heldPing();
+  const { pool, id } = await withIdleConnection({}, factory);
+  const acquired = track(pool.acquire());
+  await flush();
+  await pool.invalidateAll();
+  ping.resolve(true);
+  await flush();
+  assert.equal(acquired.state, 'fulfilled');
+  assert.notEqual(acquired.value!.connectionId, id);
+  assert.equal(pool.status().counters.validationFailures, 0, 'retired, not a failed ping');
 });

@@ -71,3 +71,19 @@ test('resetOnReturn: false skips the reset', async () => {
   assert.equal(pool.status().idle, 1, 'idle at once, with no reset to wait for');
   assert.equal(factory.count('reset'), 0);
 });
+
+test('a connection retired while its reset runs (invalidateAll, lifetime) is closed, not handed to the waiter', async () => {
+  const gate = deferred();
+  const factory = new FakeFactory({ onReset: () => gate.promise });
+  const { pool } = setup({ size: 1 }, factory);
+  const lease = await pool.acquire();
+  const id = lease.connectionId;
+  const next = track(pool.acquire());
+  lease.release();
+  await pool.invalidateAll();
+  gate.resolve();
+  await flush();
+  assert.equal(next.state, 'fulfilled');
+  assert.notEqual(next.value!.connectionId, id, 'opened before invalidateAll: must not be reused');
+  assert.equal(factory.destroyed, 1);
+});
