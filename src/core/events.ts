@@ -26,7 +26,11 @@ export interface PoolEventMap<T> {
   checkin: { pool: string; id: number; connection: T; heldMs: number };
   /** The factory's reset ran on return. */
   reset: { pool: string; id: number; connection: T };
-  /** A connection is being closed instead of reused: invalidated, broken, failed a ping or reset. */
+  /**
+   * A connection is being closed instead of reused: the caller invalidated it, its reset failed, or
+   * invalidateAll() closed it. A failed ping, a broken connection and the other retirements show
+   * only as `close`, with their reason.
+   */
   invalidate: { pool: string; id: number; reason: unknown };
   /** invalidateAll({ soft: true }): connections are recycled on their next return or checkout. */
   'soft-invalidate': { pool: string; generation: number };
