@@ -70,6 +70,7 @@ test('a served waiter leaves no timer behind to fire later', async () => {
   lease.release();
   await flush();
   assert.equal(next.state, 'fulfilled');
+  assert.equal(clock.refed, 0, 'its own deadline timer was cleared');
   await clock.advance(2000);
   assert.equal(pool.status().counters.timeouts, 0);
   assert.equal(next.value!.released, false);
