@@ -2,10 +2,11 @@
  * The pool-core benchmark: havuz side by side with tarn, generic-pool and pg-pool, and a floor.
  *
  *   npm run bench:core                      readable table with ratios (stdout)
- *   npm run bench:core -- --json            exactly one JSON object on stdout
- *   options: --runs N (default 5), --scenario a,b, --library a,b, --budget SECONDS (per pair)
+ *   npm run -s bench:core -- --json         exactly one JSON object on stdout (-s: without npm's banner)
+ *   options: --runs N (default 5), --scenario a,b, --library a,b, --budget SECONDS (per pair),
+ *            --clock cpu|wall (default cpu)
  *
- * Progress and diagnostics go to stderr. See bench/README.md for the method.
+ * Progress and diagnostics go to stderr; with --json the table too. See bench/README.md for the method.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -80,4 +81,7 @@ for (const [name, rates] of Object.entries(samples)) {
 }
 const meta: ReportMeta = { runs, counts, seconds, load: `${loadBefore} -> ${load()}` };
 log(`done in ${seconds.toFixed(1)} s, load average ${meta.load}`);
-process.stdout.write(`${values.json ? toJson(medians) : renderReport(medians, meta)}\n`);
+const table = renderReport(medians, meta);
+// With --json the table still goes to stderr, so one run gives both the figures and the ratios.
+if (values.json) log(table);
+process.stdout.write(`${values.json ? toJson(medians) : table}\n`);
