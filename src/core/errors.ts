@@ -1,3 +1,5 @@
+import type { PoolStatus } from './stats.js';
+
 /**
  * Every error havuz throws carries a stable `code`, so callers can branch on it without parsing
  * messages (undici's lib/core/errors.js does the same).
@@ -22,8 +24,8 @@ export class InvalidOptionError extends HavuzError {
 
 /** Waited longer than the acquire timeout. `cause` is the last connect error, if there was one. */
 export class AcquireTimeoutError extends HavuzError {
-  readonly status: object;
-  constructor(message: string, status: object, cause: unknown) {
+  readonly status: PoolStatus;
+  constructor(message: string, status: PoolStatus, cause: unknown) {
     super('HAVUZ_ACQUIRE_TIMEOUT', message, cause === undefined ? undefined : { cause });
     this.status = status;
   }

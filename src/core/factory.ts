@@ -14,11 +14,11 @@ export interface CreateContext {
  */
 export interface Factory<T> {
   create(context: CreateContext): Promise<T>;
-  destroy(connection: T): Promise<void> | void;
+  destroy(connection: T): PromiseLike<void> | void;
   /** Pre-ping: resolve true when the connection still works. A throw counts as false. */
-  validate?(connection: T): Promise<boolean> | boolean;
+  validate?(connection: T): PromiseLike<boolean> | boolean;
   /** Runs on return (roll back, discard session state). A throw invalidates the connection. */
-  reset?(connection: T): Promise<void> | void;
+  reset?(connection: T): PromiseLike<void> | void;
   /** Runs once on every new connection before its first checkout (e.g. `SET timezone='UTC'`). */
-  init?(connection: T): Promise<void> | void;
+  init?(connection: T): PromiseLike<void> | void;
 }

@@ -16,7 +16,7 @@ import { Housekeeper, idleTimedOut, newLeaks } from './housekeeper.js';
 import { Lease, returnLease, type LeaseOwner, type LeaseTarget } from './lease.js';
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { describeStatus, newCounters, type PoolStatus } from './stats.js';
-import { within } from './timeouts.js';
+import { isThenable, within } from './timeouts.js';
 import { Waiter, WaiterQueue } from './waiters.js';
 
 export interface AcquireOptions {
@@ -411,7 +411,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   }
 
   #reset(entry: PoolEntry<T>): void {
-    let pending: Promise<void> | void;
+    let pending: PromiseLike<void> | void;
     try {
       pending = this.factory.reset!(entry.connection);
     } catch (error) {
@@ -420,7 +420,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     }
     // A reset with nothing to do (no open transaction) answers synchronously, and the connection
     // is back before the caller's next acquire: a sequential workload keeps using one connection.
-    if (!(pending instanceof Promise)) {
+    if (!isThenable(pending)) {
       this.#afterReset(entry);
       return;
     }
