@@ -22,15 +22,25 @@ export interface RunPlan {
 export type Samples = Record<string, Partial<Record<Library, number[]>>>;
 
 /**
- * A warm-up pass (discarded), then `runs` passes over every scenario. Within a pass the
+ * Every measurement opens a fresh pool, and V8 first specialises optimised code to that pool's
+ * objects, then throws the code away when the pool is collected. It settles on code that no
+ * longer depends on one pool after a few pools; with a single short warm-up pass, havuz's first
+ * one or two measured runs were still up to 2x slower than its later ones. Hence two full passes.
+ */
+const WARMUP_PASSES = 2;
+
+/**
+ * Warm-up passes (discarded), then `runs` passes over every scenario. Within a pass the
  * libraries take turns in an order rotated by one each run, so drift (thermal, other load on the
  * machine) falls on all of them alike instead of on whoever always goes last.
  */
 export async function runAll(plan: RunPlan): Promise<Samples> {
   const { scenarios, libraries, runs, measure, progress } = plan;
-  progress('warm-up');
-  for (const scenario of scenarios.filter((s) => s.warmup)) {
-    for (const library of libraries) await measure(scenario, library, scenario.minMs / 4);
+  for (let pass = 1; pass <= WARMUP_PASSES; pass++) {
+    progress(`warm-up ${pass}/${WARMUP_PASSES}`);
+    for (const scenario of scenarios.filter((s) => s.warmup)) {
+      for (const library of libraries) await measure(scenario, library);
+    }
   }
   const samples: Samples = {};
   const spent = new Map<string, number>();
