@@ -16,8 +16,10 @@ export interface Clock {
 }
 
 // performance.now() is monotonic: a wall-clock jump must not expire every connection at once.
+// Node 20's global `performance` is a lazy accessor: a getter call on every access. Read it once.
+const perf = performance;
 export const systemClock: Clock = {
-  now: () => performance.now(),
+  now: () => perf.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };

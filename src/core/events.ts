@@ -52,6 +52,10 @@ for (const name of [
 ] as const) {
   channels[name] = diagnostics.channel(`havuz:pool:${name}`);
 }
+// The two events checked on every checkout and return, as module constants: named loads, no keyed lookups.
+const checkoutChannel = channels.checkout;
+const checkinChannel = channels.checkin;
+
 export const channelNames = Object.fromEntries(Object.keys(channels).map((n) => [n, `havuz:pool:${n}`])) as Record<
   PoolEventName,
   string
@@ -83,6 +87,14 @@ export class PoolEvents<T> {
     if (i === -1) return;
     const next = list.slice(0, i).concat(list.slice(i + 1));
     this.#listeners[event] = (next.length === 0 ? undefined : next) as any;
+  }
+
+  wantsCheckout(): boolean {
+    return this.#listeners.checkout !== undefined || checkoutChannel.hasSubscribers;
+  }
+
+  wantsCheckin(): boolean {
+    return this.#listeners.checkin !== undefined || checkinChannel.hasSubscribers;
   }
 
   /** True when someone listens, here or on the diagnostics channel; lets hot paths skip building payloads. */

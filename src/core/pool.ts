@@ -306,7 +306,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       entry.leakReported = false;
     }
     this.#counters.acquired++;
-    if (this.#events.wants('checkout')) {
+    if (this.#events.wantsCheckout()) {
       this.#events.emit('checkout', { pool: this.name, id: entry.id, connection: entry.connection, waitMs: now - since });
     }
     return new Lease(this, entry);
@@ -390,7 +390,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     this.#counters.released++;
     const now = this.#clock.now();
     entry.lastUsedAt = now;
-    if (this.#events.wants('checkin')) {
+    if (this.#events.wantsCheckin()) {
       this.#events.emit('checkin', { pool: this.name, id: entry.id, connection: entry.connection, heldMs: now - entry.checkedOutAt });
     }
     let retire: CloseReason | undefined;
@@ -406,7 +406,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     } else if (this.#resetOnReturn) {
       this.#reset(entry);
     } else {
-      this.#checkin(entry);
+      this.#checkin(entry, now);
     }
   }
 
@@ -451,8 +451,11 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     this.#dispatch();
   }
 
-  /** A busy entry goes back into service: straight to the head waiter, or idle, or closed. */
-  #checkin(entry: PoolEntry<T>): void {
+  /**
+   * A busy entry goes back into service: straight to the head waiter, or idle, or closed.
+   * `now`: the caller's reading of the clock, when it has one (a return does; it saves a second read).
+   */
+  #checkin(entry: PoolEntry<T>, now?: number): void {
     if (this.#closing) {
       this.#destroy(entry, 'pool-closed');
       return;
@@ -464,7 +467,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       return;
     }
     if (this.#waiters.length > 0) {
-      this.#serve(entry, this.#dequeue()!, this.#clock.now());
+      this.#serve(entry, this.#dequeue()!, now ?? this.#clock.now());
       return;
     }
     if (this.#all.size > this.options.size) {
@@ -480,8 +483,9 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
 
   /** Opens connections for unserved waiters and min idle, within max, maxConnecting and the backoff. */
   #fill(): void {
-    if (this.#closing) return;
     const o = this.options;
+    // At max nothing can be opened: the common case under load, so it returns before any arithmetic.
+    if (this.#closing || this.#all.size + this.#connecting >= o.max) return;
     let wanted = Math.max(
       this.#waiters.length - this.#connecting,
       // Min idle stays within size: an overflow connection closes on return, and would be reopened at once.
