@@ -72,10 +72,25 @@ export interface SqlDialect<C = unknown> {
   };
 }
 
-/** Loads an optional peer dependency, or says which package to install. */
-export async function loadPackage<M>(name: string, dialect: string): Promise<M> {
+const loaded = new Map<string, Promise<unknown>>();
+
+/**
+ * Loads an optional peer dependency once (a dynamic import per connect costs ~20 µs, and much
+ * more under a loader), or says which package to install.
+ */
+export function loadPackage<M>(name: string, dialect: string): Promise<M> {
+  let module = loaded.get(name);
+  if (module === undefined) {
+    module = importPackage(name, dialect);
+    loaded.set(name, module);
+    module.catch(() => loaded.delete(name)); // installed later: let the next connect try again
+  }
+  return module as Promise<M>;
+}
+
+async function importPackage(name: string, dialect: string): Promise<unknown> {
   try {
-    return (await import(name)) as M;
+    return await import(name);
   } catch (error) {
     // Only when the package itself is missing: a missing dependency of an installed package
     // fails with the same code, and calling that "install the package" would mislead.

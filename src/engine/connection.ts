@@ -38,15 +38,20 @@ export class Connection<C = unknown> implements AsyncDisposable {
     return this.#lease.released;
   }
 
-  async query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    const raw = this.#lease.connection; // throws once released
-    const { dialect, statementTimeoutMs, maxQueries, queryCounts } = this.#context;
-    if (maxQueries > 0) queryCounts.set(raw as object, (queryCounts.get(raw as object) ?? 0) + 1);
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    // Not async: one .then instead of an async frame on every query (this is the hot path).
+    let running: Promise<QueryResult<R>>;
     try {
-      return await dialect.query<R>(raw, sql, params, statementTimeoutMs === undefined ? undefined : { timeoutMs: statementTimeoutMs });
+      const raw = this.#lease.connection; // throws once released
+      const { dialect, statementTimeoutMs, maxQueries, queryCounts } = this.#context;
+      if (maxQueries > 0) queryCounts.set(raw as object, (queryCounts.get(raw as object) ?? 0) + 1);
+      running = dialect.query<R>(raw, sql, params, statementTimeoutMs === undefined ? undefined : { timeoutMs: statementTimeoutMs });
     } catch (error) {
-      throw this.#classify(error);
+      return Promise.reject(error);
     }
+    return running.then(undefined, (error: unknown) => {
+      throw this.#classify(error);
+    });
   }
 
   #classify(error: unknown): Error {

@@ -12,10 +12,10 @@ const base = configFrom(urls.postgres);
 /** Counts the statements a client sends from now on. */
 function countQueries(client: PgClient): () => number {
   let sent = 0;
-  const query = client.query.bind(client);
-  (client as { query: PgClient['query'] }).query = (config) => {
+  const query = client.query.bind(client) as (...args: unknown[]) => ReturnType<PgClient['query']>;
+  (client as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
     sent++;
-    return query(config);
+    return query(...args);
   };
   return () => sent;
 }

@@ -6,7 +6,9 @@ import type { ConnectionConfig } from '../dialect.js';
  * `supportBigNumbers=true`), else the string.
  */
 export function mysqlOptions(config: ConnectionConfig): Record<string, unknown> {
-  const options: Record<string, unknown> = {};
+  // mysql2 captures a stack trace per query by default (trace: true), at a cost that grows with
+  // the caller's stack depth; havuz's DatabaseError already carries the caller's stack.
+  const options: Record<string, unknown> = { trace: false };
   for (const [key, value] of Object.entries(config.params)) options[key] = parseParam(value);
   if (config.host?.startsWith('/')) options.socketPath = config.host;
   else if (config.host !== undefined) options.host = config.host;

@@ -19,6 +19,7 @@ export interface PgClient {
   connect(): Promise<unknown>;
   end(): Promise<void>;
   query(config: { text: string; values?: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
   /** 'I' idle, 'T' in a transaction, 'E' in a failed one; pg >= 8.14. */
   getTransactionStatus?(): string | null;
   on(event: 'error', listener: (error: Error) => void): unknown;
@@ -99,14 +100,14 @@ export const postgresDialect: SqlDialect<PgClient> = {
     })();
   },
 
-  async query<R>(client: PgClient, sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+  query<R>(client: PgClient, sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
     const state = stateOf(client);
-    // Without values pg uses the simple protocol, which also runs several statements (init SQL).
-    const values = params !== undefined && params.length > 0 ? [...params] : undefined;
-    const running = client.query({ text: sql, values });
+    // The string form: pg copies an object config on every query. Without values pg uses the
+    // simple protocol, which also runs several statements (init SQL).
+    const running = params !== undefined && params.length > 0 ? client.query(sql, [...params]) : client.query(sql);
     const timeoutMs = options?.timeoutMs;
-    try {
-      const result = await (timeoutMs === undefined || timeoutMs <= 0
+    const bounded =
+      timeoutMs === undefined || timeoutMs <= 0
         ? running
         : withDeadline(running, {
             timeoutMs,
@@ -116,14 +117,19 @@ export const postgresDialect: SqlDialect<PgClient> = {
               state.liveness.close();
               destroySocket(client);
             },
-          }));
-      // A statement answered after the failure, so pg's transaction status is current again.
-      state.failedSinceReset = false;
-      return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
-    } catch (error) {
-      state.failedSinceReset = true;
-      throw error;
-    }
+          });
+    // One .then, no async frame: this is every query's path.
+    return bounded.then(
+      (result) => {
+        // A statement answered after the failure, so pg's transaction status is current again.
+        state.failedSinceReset = false;
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+      },
+      (error: unknown) => {
+        state.failedSinceReset = true;
+        throw error;
+      },
+    );
   },
 
   isConnectionLost(error) {
