@@ -74,3 +74,21 @@ export class Lease<T> implements AsyncDisposable {
 function released(pool: string, action: string): LeaseError {
   return new LeaseError('HAVUZ_LEASE_RELEASED', `Cannot ${action} a lease of pool "${pool}" after it was released`);
 }
+
+/** `pool.use(fn)` for every pool class: the lease goes back however `fn` ends. */
+export async function useLease<T, R>(checkout: Promise<Lease<T>>, fn: (connection: T, lease: Lease<T>) => Promise<R> | R): Promise<R> {
+  const lease = await checkout;
+  try {
+    return await fn(lease.connection, lease);
+  } finally {
+    if (!lease.released) lease.release();
+  }
+}
+
+/** `pool.release(lease)` for every pool class: `lease.release()`, once the lease is known to be one of `owners`'. */
+export function releaseOwned<T>(lease: Lease<T>, pool: string, ...owners: LeaseOwner<T>[]): void {
+  if (!(lease instanceof Lease) || !owners.some((owner) => lease.isOwnedBy(owner))) {
+    throw new LeaseError('HAVUZ_FOREIGN_LEASE', `That lease does not belong to pool "${pool}"`);
+  }
+  lease.release();
+}

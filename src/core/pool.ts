@@ -5,7 +5,6 @@ import {
   AcquireTimeoutError,
   CreateFailedError,
   InvalidOptionError,
-  LeaseError,
   PoolClosedError,
   QueueFullError,
   messageOf,
@@ -13,7 +12,7 @@ import {
 import { PoolEvents, type CloseReason, type ErrorPhase, type PoolEventMap, type PoolEventName } from './events.js';
 import type { Factory } from './factory.js';
 import { Housekeeper, idleTimedOut, newLeaks } from './housekeeper.js';
-import { Lease, returnLease, type LeaseOwner, type LeaseTarget } from './lease.js';
+import { Lease, releaseOwned, returnLease, useLease, type LeaseOwner, type LeaseTarget } from './lease.js';
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { describeStatus, newCounters, type PoolStatus } from './stats.js';
 import { isThenable, within } from './timeouts.js';
@@ -147,21 +146,13 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     return this.#wait(options, stack);
   }
 
-  async use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R> {
-    const lease = await this.acquire(options);
-    try {
-      return await fn(lease.connection, lease);
-    } finally {
-      if (!lease.released) lease.release();
-    }
+  use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R> {
+    return useLease(this.acquire(options), fn);
   }
 
   /** Same as `lease.release()`, but checks that the lease is this pool's. */
   release(lease: Lease<T>): void {
-    if (!(lease instanceof Lease) || !lease.isOwnedBy(this)) {
-      throw new LeaseError('HAVUZ_FOREIGN_LEASE', `That lease does not belong to pool "${this.name}"`);
-    }
-    lease.release();
+    releaseOwned(lease, this.name, this);
   }
 
   #wait(options: AcquireOptions | undefined, stack: string | undefined): Promise<Lease<T>> {

@@ -1,8 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { LeaseError } from '../errors.js';
 import type { PoolEventMap, PoolEventName } from '../events.js';
 import type { Factory } from '../factory.js';
-import { Lease, returnLease, type LeaseOwner, type LeaseTarget } from '../lease.js';
+import { Lease, releaseOwned, returnLease, useLease, type LeaseOwner, type LeaseTarget } from '../lease.js';
 import type { PoolOptions } from '../options.js';
 import { Pool, type AcquireOptions, type CloseOptions, type ConnectionPool } from '../pool.js';
 import type { PoolStatus } from '../stats.js';
@@ -76,19 +75,13 @@ export class ContextPool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     });
   }
 
-  async use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R> {
-    const lease = await this.acquire(options);
-    try {
-      return await fn(lease.connection, lease);
-    } finally {
-      if (!lease.released) lease.release();
-    }
+  use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R> {
+    return useLease(this.acquire(options), fn);
   }
 
   release(lease: Lease<T>): void {
-    if (lease instanceof Lease && lease.isOwnedBy(this)) lease.release();
-    else if (lease instanceof Lease && lease.isOwnedBy(this.#pool)) this.#pool.release(lease);
-    else throw new LeaseError('HAVUZ_FOREIGN_LEASE', `That lease does not belong to pool "${this.name}"`);
+    // Outside a scope a checkout is the queue pool's own lease: both are this pool's to take back.
+    releaseOwned(lease, this.name, this, this.#pool);
   }
 
   status(): PoolStatus {

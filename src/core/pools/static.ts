@@ -1,7 +1,7 @@
-import { AcquireAbortedError, CreateFailedError, InvalidOptionError, LeaseError, PoolClosedError, messageOf } from '../errors.js';
+import { AcquireAbortedError, CreateFailedError, InvalidOptionError, PoolClosedError, messageOf } from '../errors.js';
 import { PoolEvents, type PoolEventMap, type PoolEventName } from '../events.js';
 import type { Factory } from '../factory.js';
-import { Lease, returnLease, type LeaseOwner, type LeaseTarget } from '../lease.js';
+import { Lease, releaseOwned, returnLease, useLease, type LeaseOwner, type LeaseTarget } from '../lease.js';
 import type { Logger } from '../options.js';
 import type { AcquireOptions, ConnectionPool } from '../pool.js';
 import { newCounters, type PoolStatus } from '../stats.js';
@@ -76,20 +76,12 @@ export class StaticPool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     }
   }
 
-  async use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R> {
-    const lease = await this.acquire(options);
-    try {
-      return await fn(lease.connection, lease);
-    } finally {
-      if (!lease.released) lease.release();
-    }
+  use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R> {
+    return useLease(this.acquire(options), fn);
   }
 
   release(lease: Lease<T>): void {
-    if (!(lease instanceof Lease) || !lease.isOwnedBy(this)) {
-      throw new LeaseError('HAVUZ_FOREIGN_LEASE', `That lease does not belong to pool "${this.name}"`);
-    }
-    lease.release();
+    releaseOwned(lease, this.name, this);
   }
 
   [returnLease](target: LeaseTarget<T>, invalidate: boolean, reason: unknown): void {
