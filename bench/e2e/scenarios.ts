@@ -10,7 +10,8 @@
  * Concurrency is the number of workers, each looping one query after another (a closed loop):
  * at 50 and 200 workers most of them wait for one of the pool's connections.
  */
-export type Database = 'postgres' | 'mysql';
+import type { Dialect } from '../../src/drivers/schemes.js';
+export type Database = Exclude<Dialect, 'sqlite'>;
 
 export const libraries = ['havuz', 'pg-pool', 'postgres-js', 'no-pool', 'mysql2'] as const;
 export type Library = (typeof libraries)[number];

@@ -14,6 +14,7 @@ import { chown, lstat, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { EmbeddedPostgresError } from '../core/errors.js';
 
 /** What the CLI's signal handler runs: `run` on SIGINT/SIGTERM, `runSync` from an 'exit' handler. */
 export interface Cleanup {
@@ -47,8 +48,6 @@ export interface EmbeddedPostgres {
   /** Stops the server and removes the folder; safe to call twice. */
   stop(): Promise<void>;
 }
-
-export class EmbeddedPostgresError extends Error {}
 
 interface Binaries {
   initdb: string;

@@ -1,4 +1,5 @@
-export { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedPostgres, type EmbeddedPostgresOptions, type Cleanup, type CleanupHook } from './embedded-postgres.js';
+export { EmbeddedPostgresError } from '../core/errors.js';
+export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions, type Cleanup, type CleanupHook } from './embedded-postgres.js';
 export { poolVsNone, loadTest, sweep, measure, type TargetMaker, type RunHooks, type RunStats, type PoolVsNoneResult, type LoadResult, type SweepResult, type SweepStep } from './scenarios.js';
 export { findKnee, DEFAULT_KNEE_THRESHOLD, type Knee, type SweepPoint } from './knee.js';
 export { LatencyRecorder, percentile, summarize, histogram, type LatencySummary, type Histogram } from './latency.js';

@@ -8,7 +8,8 @@ import { createEngine, type PoolClass } from '../engine/index.js';
 
 export { redactUrl } from '../engine/index.js';
 
-export type Dialect = 'postgres' | 'mysql' | 'sqlite';
+export { dialectOfUrl as dialectOf, type Dialect } from '../drivers/schemes.js';
+import type { Dialect } from '../drivers/schemes.js';
 
 export interface QueryRows {
   rows: Record<string, unknown>[];
@@ -27,14 +28,6 @@ export interface BenchTarget {
 export interface TargetOptions
   extends Pick<PoolOptions, 'size' | 'maxOverflow' | 'minIdle' | 'acquireTimeoutMs' | 'createTimeoutMs' | 'prePing' | 'maxConnecting'> {
   poolClass?: Extract<PoolClass, 'queue' | 'null' | 'static'>;
-}
-
-const SCHEMES: Record<string, Dialect> = { postgres: 'postgres', postgresql: 'postgres', mysql: 'mysql', mariadb: 'mysql', sqlite: 'sqlite' };
-
-/** The dialect a URL's scheme names (to pick default SQL before connecting), or undefined. */
-export function dialectOf(url: string): Dialect | undefined {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-  return scheme === undefined ? undefined : SCHEMES[scheme];
 }
 
 /** Opens nothing yet: the first query connects, so connect errors surface from `query`. */

@@ -11,7 +11,7 @@ import { fraction, positiveNumber, wholeNumber } from './args.js';
 import { defaultSql } from './bench-command.js';
 import type { CleanupRegistry } from './cleanup.js';
 import { openDatabase, type Database } from './database.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 import type { Io } from './io.js';
 
 export const adviseFlags = {

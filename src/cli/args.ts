@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** Flag values arrive as strings; these turn them into checked numbers with a one-line complaint. */
 export function wholeNumber(flag: string, value: string | undefined, fallback: number, min = 1): number {

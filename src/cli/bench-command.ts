@@ -13,7 +13,8 @@ import type { CleanupRegistry } from './cleanup.js';
 import { openDatabase } from './database.js';
 import { DatabaseError } from '../engine/index.js';
 import type { ServerFacts } from '../sizing/server-facts.js';
-import { UsageError, describeError } from './errors.js';
+import { UsageError } from '../core/errors.js';
+import { describeError } from './errors.js';
 import type { Io } from './io.js';
 
 export const benchFlags = {

@@ -1,7 +1,8 @@
 import { startEmbeddedPostgres, type CleanupHook } from '../bench/embedded-postgres.js';
 import { dialectOf, makeTarget, redactUrl, type Dialect } from '../bench/target.js';
 import { readServerFacts, type ServerFacts } from '../sizing/server-facts.js';
-import { UsageError, describeError } from './errors.js';
+import { UsageError } from '../core/errors.js';
+import { describeError } from './errors.js';
 
 /** The database a command runs against: the user's --url, or a throwaway embedded PostgreSQL. */
 export interface Database {

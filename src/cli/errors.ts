@@ -1,8 +1,5 @@
 import { redactUrl } from '../bench/target.js';
 
-/** Bad input from the user: flags, URL, SQL, an unreachable database. Exit code 2, one line. */
-export class UsageError extends Error {}
-
 /** Exit codes: 0 done, 1 a bug in havuz, 2 bad input (including an unreachable database or failing SQL), 130/143 interrupted. */
 export const EXIT = { ok: 0, bug: 1, usage: 2 } as const;
 

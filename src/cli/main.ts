@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { adviseCommand, adviseFlags, adviseHelp } from './advise-command.js';
 import { benchCommand, benchFlags, benchHelp } from './bench-command.js';
 import { CleanupRegistry, installSignalHandlers } from './cleanup.js';
-import { EXIT, UsageError, describeError, scrubSecrets } from './errors.js';
+import { UsageError } from '../core/errors.js';
+import { EXIT, describeError, scrubSecrets } from './errors.js';
 import type { Io } from './io.js';
 
 const help = `Usage: havuz <command> [options]

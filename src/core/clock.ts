@@ -23,10 +23,3 @@ export const systemClock: Clock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
-
-/** A timer that never keeps the process alive: pool upkeep is not work the user waits for. */
-export function backgroundTimer(clock: Clock, fn: () => void, ms: number): TimerHandle {
-  const handle = clock.setTimeout(fn, ms);
-  handle.unref();
-  return handle;
-}

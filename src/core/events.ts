@@ -1,4 +1,5 @@
 import diagnostics from 'node:diagnostics_channel';
+import { InvalidOptionError } from './errors.js';
 
 export type CloseReason =
   | 'idle-timeout'
@@ -74,7 +75,8 @@ export class PoolEvents<T> {
   }
 
   on<K extends PoolEventName>(event: K, listener: Listener<PoolEventMap<T>[K]>): () => void {
-    if (!(event in channels)) throw new TypeError(`Unknown pool event "${String(event)}"`);
+    if (typeof event !== 'string' || !Object.hasOwn(channels, event)) throw new InvalidOptionError('event', event, Object.keys(channels).join(', '));
+    if (typeof listener !== 'function') throw new InvalidOptionError('listener', listener, 'a function');
     // Copy on write: emit iterates a snapshot, so listeners may remove themselves safely.
     this.#listeners[event] = [...(this.#listeners[event] ?? []), listener] as any;
     return () => this.off(event, listener);

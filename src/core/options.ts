@@ -1,12 +1,8 @@
 import { InvalidOptionError } from './errors.js';
 import { systemClock, type Clock } from './clock.js';
+import { checkLogger, type Logger } from './log.js';
 
-export interface Logger {
-  debug?(message: string, fields?: object): void;
-  info?(message: string, fields?: object): void;
-  warn(message: string, fields?: object): void;
-  error(message: string, fields?: object): void;
-}
+export type { Logger } from './log.js';
 
 export interface PoolOptions {
   /** Name used in errors, logs and metrics. */
@@ -131,10 +127,7 @@ const checks: Record<keyof PoolOptions, Check> = {
   maxWaiters: countOrInfinity,
   leakDetectionMs: duration,
   housekeepingMs: positiveDuration,
-  logger: (v) =>
-    typeof v === 'object' && v !== null && typeof (v as any).warn === 'function' && typeof (v as any).error === 'function'
-      ? undefined
-      : 'an object with warn() and error()',
+  logger: checkLogger,
   clock: (v) =>
     typeof v === 'object' && v !== null && ['now', 'setTimeout', 'clearTimeout'].every((m) => typeof (v as any)[m] === 'function')
       ? undefined

@@ -1,4 +1,4 @@
-import { backgroundTimer, type Clock, type TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 import { PoolEntry } from './entry.js';
 import {
   AcquireAbortedError,
@@ -13,9 +13,10 @@ import { PoolEvents, type CloseReason, type ErrorPhase, type PoolEventMap, type 
 import type { Factory } from './factory.js';
 import { Housekeeper, idleTimedOut, newLeaks } from './housekeeper.js';
 import { Lease, releaseOwned, returnLease, useLease, type LeaseOwner, type LeaseTarget } from './lease.js';
+import { log } from './log.js';
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { describeStatus, newCounters, type PoolStatus } from './stats.js';
-import { isThenable, within } from './timeouts.js';
+import { backgroundTimer, isThenable, within } from './timeouts.js';
 import { Waiter, WaiterQueue } from './waiters.js';
 
 export interface AcquireOptions {
@@ -649,9 +650,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       this.#counters.leaks++;
       const heldMs = now - entry.checkedOutAt;
       this.#events.emit('leak', { pool: this.name, id: entry.id, heldMs, stack: entry.stack });
-      o.logger?.warn(`havuz: connection ${entry.id} of pool "${this.name}" checked out for ${Math.round(heldMs)} ms; possible leak`, {
-        stack: entry.stack,
-      });
+      log(o.logger, 'warn', { pool: this.name, id: entry.id, heldMs: Math.round(heldMs), stack: entry.stack }, `havuz: connection ${entry.id} of pool "${this.name}" checked out for ${Math.round(heldMs)} ms; possible leak`);
     }
     this.#fill();
   }
@@ -660,11 +659,11 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     const logger = this.options.logger;
     if (phase === 'listener') {
       // A throwing listener is the user's bug; say so, but the pool goes on.
-      if (logger !== undefined) logger.error(`havuz: a pool event listener threw: ${messageOf(error)}`);
+      if (logger?.error !== undefined) log(logger, 'error', { pool: this.name, err: error }, `havuz: a pool event listener threw: ${messageOf(error)}`);
       else process.emitWarning(`havuz: a pool event listener threw: ${messageOf(error)}`, 'HavuzWarning');
       return;
     }
-    logger?.warn(`havuz: pool "${this.name}" ${phase} error: ${messageOf(error)}`, { phase, id });
+    log(logger, 'warn', { pool: this.name, phase, id, err: error }, `havuz: pool "${this.name}" ${phase} error: ${messageOf(error)}`);
     this.#events.emit('connection-error', { pool: this.name, id, phase, error });
   }
 

@@ -1,4 +1,7 @@
+import { DriverMissingError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
 import type { CreateContext } from '../core/factory.js';
+import type { Dialect } from './schemes.js';
 
 /** Where and how to connect, parsed from a URL by the engine. The password never leaves this object in a message. */
 export interface ConnectionConfig {
@@ -18,6 +21,8 @@ export interface ConnectionConfig {
 export interface QueryOptions {
   /** Cancel the statement after this many ms (server-side where the database supports it). */
   timeoutMs?: number;
+  /** The clock the deadline runs on: the pool's, so tests drive statement deadlines with a fake one. */
+  clock?: Clock;
 }
 
 /** Rows as plain objects with the driver's own types; `rowCount` is affected rows for writes. */
@@ -34,7 +39,7 @@ export interface QueryResult<R = Record<string, unknown>> {
  * the database package, which it loads lazily so the package stays an optional peer dependency.
  */
 export interface SqlDialect<C = unknown> {
-  readonly name: 'postgres' | 'mysql' | 'sqlite';
+  readonly name: Dialect;
   /** The npm package the user must install, named in the error when it is missing. */
   readonly packageName: string;
   /** Placeholder style for parameters: `$1` (postgres) or `?` (mysql, sqlite). */
@@ -96,7 +101,6 @@ async function importPackage(name: string, dialect: string): Promise<unknown> {
     // fails with the same code, and calling that "install the package" would mislead.
     const { code, message } = error as { code?: string; message?: string };
     if (code === 'ERR_MODULE_NOT_FOUND' && (message ?? '').includes(`'${name}'`)) {
-      const { DriverMissingError } = await import('./errors.js');
       throw new DriverMissingError(name, dialect);
     }
     throw error;

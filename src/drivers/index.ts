@@ -1,26 +1,22 @@
 import type { SqlDialect } from './dialect.js';
+import { dialectOfScheme, type Dialect } from './schemes.js';
 import { mysqlDialect } from './mysql/dialect.js';
 import { postgresDialect } from './postgres/dialect.js';
 import { sqliteDialect } from './sqlite/dialect.js';
 
 export { loadPackage, type SqlDialect, type ConnectionConfig, type QueryOptions, type QueryResult } from './dialect.js';
-export { DriverMissingError, StatementTimeoutError } from './errors.js';
+export { DriverMissingError, StatementTimeoutError } from '../core/errors.js';
 export { postgresDialect, isPgClientClosed, type PgClient, type PostgresConnection } from './postgres/dialect.js';
 export { mysqlDialect, isMysqlConnectionClosed, type MysqlPromiseConnection, type MysqlConnection } from './mysql/dialect.js';
 export { sqliteDialect, type SqliteDatabase } from './sqlite/dialect.js';
+export { dialectOfScheme, dialectOfUrl, DEFAULT_PORTS, type Dialect } from './schemes.js';
 export { redisFactory, type RedisClient } from './redis/factory.js';
 export { mongoFactory, type MongoClientLike } from './mongodb/factory.js';
 
-const byScheme: Record<string, SqlDialect<any>> = {
-  postgres: postgresDialect,
-  postgresql: postgresDialect,
-  mysql: mysqlDialect,
-  mariadb: mysqlDialect,
-  sqlite: sqliteDialect,
-};
+const byDialect: Record<Dialect, SqlDialect<any>> = { postgres: postgresDialect, mysql: mysqlDialect, sqlite: sqliteDialect };
 
 /** The SQL dialect for a URL scheme (`postgres`, `postgresql:`, `mariadb`, ...), or undefined. */
 export function dialectFor(scheme: string): SqlDialect<any> | undefined {
-  const key = scheme.toLowerCase().replace(/:$/, '');
-  return Object.hasOwn(byScheme, key) ? byScheme[key] : undefined;
+  const dialect = dialectOfScheme(scheme);
+  return dialect === undefined ? undefined : byDialect[dialect];
 }

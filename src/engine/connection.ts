@@ -1,11 +1,13 @@
 import type { Lease } from '../core/lease.js';
-import type { QueryResult, SqlDialect } from '../drivers/dialect.js';
-import { ConnectionLostError, DatabaseError, StatementTimeoutError } from './errors.js';
+import type { QueryOptions, QueryResult, SqlDialect } from '../drivers/dialect.js';
+import { ConnectionLostError, DatabaseError, StatementTimeoutError } from '../core/errors.js';
 
 /** What a Connection needs from its engine: shared per-engine state, not per checkout. */
 export interface ConnectionContext<C> {
   readonly dialect: SqlDialect<C>;
   readonly statementTimeoutMs: number | undefined;
+  /** What every query passes to the dialect: the statement deadline on the pool's clock; built once per engine. */
+  readonly queryOptions: QueryOptions | undefined;
   /** asyncpg's max_queries: recycle a connection after this many queries; 0 = unlimited. */
   readonly maxQueries: number;
   readonly queryCounts: WeakMap<object, number>;
@@ -43,9 +45,9 @@ export class Connection<C = unknown> implements AsyncDisposable {
     let running: Promise<QueryResult<R>>;
     try {
       const raw = this.#lease.connection; // throws once released
-      const { dialect, statementTimeoutMs, maxQueries, queryCounts } = this.#context;
+      const { dialect, queryOptions, maxQueries, queryCounts } = this.#context;
       if (maxQueries > 0) queryCounts.set(raw as object, (queryCounts.get(raw as object) ?? 0) + 1);
-      running = dialect.query<R>(raw, sql, params, statementTimeoutMs === undefined ? undefined : { timeoutMs: statementTimeoutMs });
+      running = dialect.query<R>(raw, sql, params, queryOptions);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -59,7 +61,7 @@ export class Connection<C = unknown> implements AsyncDisposable {
     // A timeout may also have cost the connection (the driver dropped it); both facts matter.
     const lost = dialect.isConnectionLost(error);
     if (lost) this.#lost = error;
-    if (dialect.isTimeout(error)) return new StatementTimeoutError(error, dialect.errorCode(error));
+    if (dialect.isTimeout(error)) return error instanceof StatementTimeoutError ? error : new StatementTimeoutError({ cause: error, serverCode: dialect.errorCode(error), timeoutMs: this.#context.statementTimeoutMs });
     if (lost) return new ConnectionLostError(error);
     return new DatabaseError(error, dialect.errorCode(error));
   }

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { systemClock, type Clock } from '../core/clock.js';
 import { InvalidOptionError } from '../core/errors.js';
 import type { PoolEventMap, PoolEventName } from '../core/events.js';
 import { defaults as poolDefaults, type PoolOptions } from '../core/options.js';
@@ -12,7 +13,8 @@ import type { QueryResult, SqlDialect } from '../drivers/dialect.js';
 import { dialectFor } from '../drivers/index.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { dialectFactory, type InitContext } from './factory.js';
-import { parseDatabaseUrl, type Scheme } from './url.js';
+import { parseDatabaseUrl } from './url.js';
+import type { Dialect } from '../drivers/schemes.js';
 
 export type PoolClass = 'queue' | 'null' | 'static' | 'context' | 'assertion';
 
@@ -49,7 +51,7 @@ const URL_KEYS = new Set<string>([
  * `connect` and `transaction` wherever needed.
  */
 export class Engine<C = unknown> {
-  readonly dialect: Scheme;
+  readonly dialect: Dialect;
   /** The URL with its password redacted. */
   readonly url: string;
   readonly pool: ConnectionPool<C>;
@@ -83,6 +85,10 @@ export class Engine<C = unknown> {
     this.#context = {
       dialect,
       statementTimeoutMs: engineOptions.statementTimeoutMs,
+      queryOptions:
+        engineOptions.statementTimeoutMs === undefined
+          ? undefined
+          : { timeoutMs: engineOptions.statementTimeoutMs, clock: (poolOptions.clock as Clock | undefined) ?? systemClock },
       maxQueries: engineOptions.maxQueries ?? 0,
       queryCounts: new WeakMap(),
     };
@@ -209,6 +215,6 @@ function checkEngineOptions(o: EngineOptions): void {
   if (o.fullReset !== undefined && typeof o.fullReset !== 'boolean') throw new InvalidOptionError('fullReset', o.fullReset, 'true or false');
 }
 
-function defaultName(scheme: Scheme, database: string | undefined): string {
+function defaultName(scheme: Dialect, database: string | undefined): string {
   return database === undefined ? scheme : `${scheme}:${database}`;
 }

@@ -1,7 +1,7 @@
 export { Engine, createEngine, type EngineOptions, type PoolClass } from './engine.js';
 export { Connection } from './connection.js';
-export { DatabaseError, StatementTimeoutError, ConnectionLostError } from './errors.js';
-export { InvalidUrlError, parseDatabaseUrl } from './url.js';
+export { DatabaseError, StatementTimeoutError, ConnectionLostError, InvalidUrlError } from '../core/errors.js';
+export { parseDatabaseUrl } from './url.js';
 export { redactUrl } from './redact.js';
 export type { InitContext } from './factory.js';
 export type { QueryResult } from '../drivers/dialect.js';

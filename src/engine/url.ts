@@ -1,11 +1,10 @@
-import { HavuzError } from '../core/errors.js';
+import { InvalidUrlError } from '../core/errors.js';
+import { DEFAULT_PORTS, dialectOfScheme, schemeList, type Dialect } from '../drivers/schemes.js';
 import type { ConnectionConfig } from '../drivers/dialect.js';
 import { redactUrl } from './redact.js';
 
-export type Scheme = 'postgres' | 'mysql' | 'sqlite';
-
 export interface ParsedUrl {
-  scheme: Scheme;
+  scheme: Dialect;
   config: ConnectionConfig;
   /** havuz's own options found in the query string, still as strings; the engine types them. */
   options: Record<string, string>;
@@ -13,20 +12,8 @@ export interface ParsedUrl {
   redacted: string;
 }
 
-const SCHEMES: Record<string, Scheme> = {
-  postgres: 'postgres',
-  postgresql: 'postgres',
-  mysql: 'mysql',
-  mariadb: 'mysql',
-  sqlite: 'sqlite',
-};
-
-const DEFAULT_PORTS: Record<Scheme, number | undefined> = { postgres: 5432, mysql: 3306, sqlite: undefined };
-
-export class InvalidUrlError extends HavuzError {
-  constructor(url: string, reason: string) {
-    super('HAVUZ_INVALID_URL', `Invalid database URL "${redactUrl(url)}": ${reason}`);
-  }
+function invalidUrl(url: string, reason: string): InvalidUrlError {
+  return new InvalidUrlError(redactUrl(url), reason);
 }
 
 /**
@@ -36,11 +23,11 @@ export class InvalidUrlError extends HavuzError {
  * `sqlite::memory:`.
  */
 export function parseDatabaseUrl(url: string, ownKeys: ReadonlySet<string>): ParsedUrl {
-  if (typeof url !== 'string' || url.length === 0) throw new InvalidUrlError(String(url), 'expected a non-empty string');
+  if (typeof url !== 'string' || url.length === 0) throw invalidUrl(String(url), 'expected a non-empty string');
   const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
-  const scheme = match ? SCHEMES[match[1]!.toLowerCase()] : undefined;
+  const scheme = match ? dialectOfScheme(match[1]!) : undefined;
   if (scheme === undefined) {
-    throw new InvalidUrlError(url, `unsupported scheme; use one of ${Object.keys(SCHEMES).map((s) => `${s}://`).join(', ')}`);
+    throw invalidUrl(url, `unsupported scheme; use one of ${schemeList()}`);
   }
   const redacted = redactUrl(url);
   const config: ConnectionConfig = { params: {} };
@@ -60,21 +47,21 @@ export function parseDatabaseUrl(url: string, ownKeys: ReadonlySet<string>): Par
   try {
     parsed = new URL(base);
   } catch {
-    throw new InvalidUrlError(url, 'not a valid URL (expected scheme://user:password@host:port/database)');
+    throw invalidUrl(url, 'not a valid URL (expected scheme://user:password@host:port/database)');
   }
-  if (parsed.hostname === '') throw new InvalidUrlError(url, 'no host');
+  if (parsed.hostname === '') throw invalidUrl(url, 'no host');
   config.host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   config.port = parsed.port === '' ? DEFAULT_PORTS[scheme] : Number(parsed.port);
   if (parsed.username !== '') config.user = decode(url, parsed.username);
   if (parsed.password !== '') config.password = decode(url, parsed.password);
   const database = parsed.pathname.replace(/^\//, '');
-  if (database.includes('/')) throw new InvalidUrlError(url, `the path must be just a database name, got "${database}"`);
+  if (database.includes('/')) throw invalidUrl(url, `the path must be just a database name, got "${database}"`);
   if (database !== '') config.database = decode(url, database);
   const timeout = config.params.connect_timeout ?? config.params.connectTimeout;
   if (timeout !== undefined) {
     const seconds = config.params.connect_timeout !== undefined;
     const n = Number(timeout);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidUrlError(url, `connect timeout must be a number, got "${timeout}"`);
+    if (!Number.isFinite(n) || n < 0) throw invalidUrl(url, `connect timeout must be a number, got "${timeout}"`);
     config.connectTimeoutMs = seconds ? n * 1000 : n;
   }
   return { scheme, config, options, redacted };
@@ -88,10 +75,10 @@ function splitQuery(url: string): [string, string?] {
 function sqliteFilename(url: string, base: string): string {
   if (base === 'sqlite::memory:' || base === 'sqlite://' || base === 'sqlite:///:memory:') return ':memory:';
   if (!base.startsWith('sqlite:///')) {
-    throw new InvalidUrlError(url, 'use sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite::memory:');
+    throw invalidUrl(url, 'use sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite::memory:');
   }
   const path = decode(url, base.slice('sqlite:///'.length));
-  if (path === '') throw new InvalidUrlError(url, 'no file name');
+  if (path === '') throw invalidUrl(url, 'no file name');
   return path;
 }
 
@@ -99,6 +86,6 @@ function decode(url: string, part: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new InvalidUrlError(url, 'bad percent-encoding');
+    throw invalidUrl(url, 'bad percent-encoding');
   }
 }

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HavuzError, messageOf } from '../core/errors.js';
+import { systemClock } from '../core/clock.js';
+import { HavuzError, HealthTimeoutError, messageOf } from '../core/errors.js';
+import { within } from '../core/timeouts.js';
 import type { PoolStatus } from '../core/stats.js';
 import type { Engine } from '../engine/engine.js';
 import { redactUrl } from '../engine/redact.js';
@@ -39,23 +41,16 @@ export async function checkHealth(engine: Engine, options: HealthOptions = {}): 
       ? {}
       : { error: { code: error instanceof HavuzError ? error.code : (error as { code?: string }).code, message: redactUrl(messageOf(error)) } }),
   });
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HavuzError('HAVUZ_HEALTH_TIMEOUT', `health check timed out after ${timeoutMs} ms`)), timeoutMs);
-      timer.unref();
-    });
     const check = (async () => {
       await using connection = await engine.connect({ timeoutMs });
       await connection.query('SELECT 1');
     })();
     check.catch(() => undefined); // settled later than the deadline: already reported
-    await Promise.race([check, deadline]);
+    await within(check, timeoutMs, systemClock, () => new HealthTimeoutError(timeoutMs));
     return report();
   } catch (error) {
     return report(error);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,8 +1,10 @@
+import { InvalidOptionError } from '../core/errors.js';
+import type { Dialect } from '../drivers/schemes.js';
 import type { PresetName } from './presets.js';
 
 /** What the advisor knows. Everything but `cores` and `instances` is optional; more input, better advice. */
 export interface AdvisorInput {
-  dialect: 'postgres' | 'mysql' | 'sqlite';
+  dialect: Dialect;
   /** Physical cores of the database server. */
   cores: number;
   /** Where `cores` came from, for the reasoning ("this machine", "--db-cores"). */
@@ -173,14 +175,15 @@ export function closestPreset(size: number, maxOverflow: number, acquireTimeoutM
 
 function check(input: AdvisorInput): void {
   const whole = (name: string, v: number | undefined, min: number): void => {
-    if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new RangeError(`${name} must be a whole number >= ${min}, got ${v}`);
+    if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new InvalidOptionError(name, v, `a whole number >= ${min}`);
   };
   whole('cores', input.cores, 1);
   whole('instances', input.instances, 1);
   whole('spindles', input.spindles, 0);
   whole('maxConnections', input.maxConnections, 1);
-  if (input.demand && !(input.demand.qps >= 0 && input.demand.meanHoldMs >= 0)) throw new RangeError('qps and hold time must be >= 0');
-  if (input.headroom !== undefined && !(input.headroom >= 0)) throw new RangeError(`headroom must be >= 0, got ${input.headroom}`);
+  if (input.demand && !(input.demand.qps >= 0)) throw new InvalidOptionError('demand.qps', input.demand.qps, 'a number >= 0');
+  if (input.demand && !(input.demand.meanHoldMs >= 0)) throw new InvalidOptionError('demand.meanHoldMs', input.demand.meanHoldMs, 'a number >= 0');
+  if (input.headroom !== undefined && !(input.headroom >= 0)) throw new InvalidOptionError('headroom', input.headroom, 'a number >= 0');
 }
 
 function fmt(n: number): string {

@@ -1,3 +1,5 @@
+import type { Dialect } from '../drivers/schemes.js';
+
 /** Anything that runs one SQL statement and returns its rows (a BenchTarget, an Engine). */
 export type RunSql = (sql: string) => Promise<{ rows: Record<string, unknown>[] }>;
 
@@ -17,7 +19,7 @@ export interface ServerFacts {
  * superuser_reserved_connections (and, from 16, reserved_connections) out of reach of ordinary
  * roles; MySQL/MariaDB allow one SUPER connection *beyond* max_connections, so nothing is subtracted.
  */
-export async function readServerFacts(dialect: 'postgres' | 'mysql' | 'sqlite', run: RunSql): Promise<ServerFacts> {
+export async function readServerFacts(dialect: Dialect, run: RunSql): Promise<ServerFacts> {
   if (dialect === 'sqlite') {
     const { rows } = await run('SELECT sqlite_version() AS version');
     return { version: `SQLite ${String(rows[0]?.version ?? '')}` };

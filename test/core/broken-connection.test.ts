@@ -12,7 +12,7 @@ function watch(pool: ReturnType<typeof setup>['pool']) {
 
 test('a connection that dies while idle is removed at once and reported as connection-error, never "error"', async () => {
   const warnings: string[] = [];
-  const { pool, factory } = setup({ size: 2, logger: { warn: (m: string) => warnings.push(m), error: () => undefined } });
+  const { pool, factory } = setup({ size: 2, logger: { warn: (_fields, m: string) => warnings.push(m), error: () => undefined } });
   const lease = await pool.acquire();
   const id = lease.connectionId;
   const connection = lease.connection;

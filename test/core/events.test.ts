@@ -62,7 +62,7 @@ test('invalidate, close, soft-invalidate, connection-error and leak fire with th
 
 test('a throwing listener does not break the pool or stop other listeners, and is logged', async () => {
   const logged: string[] = [];
-  const logger = { warn: () => undefined, error: (m: string) => logged.push(m) };
+  const logger = { warn: () => undefined, error: (_fields: object, m: string) => logged.push(m) };
   const { pool } = setup({ size: 1, logger });
   let after = 0;
   pool.on('checkout', () => {
@@ -93,7 +93,7 @@ test('on() returns an unsubscribe; off() removes; unknown events (including "err
   pool.off('checkout', listenerB);
   await pool.use(() => undefined);
   assert.deepEqual([a, b], [1, 1]);
-  assert.throws(() => pool.on('error' as PoolEventName, () => undefined), TypeError);
+  assert.throws(() => pool.on('error' as PoolEventName, () => undefined), { code: 'HAVUZ_INVALID_OPTION', option: 'event' });
 });
 
 test('every event is published on diagnostics_channel havuz:pool:<event>', async () => {

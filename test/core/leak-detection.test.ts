@@ -6,7 +6,7 @@ const leakOpts = { size: 1, leakDetectionMs: 1_000, housekeepingMs: 100 };
 
 function withLogger() {
   const warnings: Array<{ message: string; fields: any }> = [];
-  return { warnings, logger: { warn: (message: string, fields?: object) => warnings.push({ message, fields }), error: () => undefined } };
+  return { warnings, logger: { warn: (fields: object, message: string) => warnings.push({ message, fields }), error: () => undefined } };
 }
 
 async function forgetfulRequestHandler(pool: ReturnType<typeof setup>['pool']) {

@@ -43,7 +43,7 @@ test('wrong types are refused with the value described', () => {
   refuses({ order: 'random' }, 'order', /"random"/);
   refuses({ name: '' }, 'name', /""/);
   refuses({ random: 0.5 }, 'random', /0\.5 \(expected a function\)/);
-  refuses({ logger: console.log }, 'logger', /a function/);
+  refuses({ logger: console.log }, 'logger', /a function \(expected a logger with debug\/info\/warn\/error/);
   refuses({ clock: { now: () => 0, setTimeout } }, 'clock', /an object/);
   refuses({ failFast: 'yes' }, 'failFast', /"yes"/);
   refuses(null, 'options', /null/);

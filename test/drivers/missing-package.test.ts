@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadPackage } from '../../src/drivers/dialect.js';
-import { DriverMissingError } from '../../src/drivers/errors.js';
+import { DriverMissingError } from '../../src/core/errors.js';
 import { dialectFor, mongoFactory, mysqlDialect, postgresDialect, sqliteDialect } from '../../src/drivers/index.js';
 import { createContext } from './targets.js';
 

@@ -34,10 +34,10 @@ function hits(texts: readonly string[], secret: string): string[] {
 async function exposure(url: string, options: EngineOptions = {}): Promise<{ texts: string[]; failed: boolean; passwordSent?: boolean }> {
   const texts: string[] = [];
   const logger = {
-    debug: (m: string, f?: object) => texts.push(m, inspect(f, { depth: Infinity })),
-    info: (m: string, f?: object) => texts.push(m, inspect(f, { depth: Infinity })),
-    warn: (m: string, f?: object) => texts.push(m, inspect(f, { depth: Infinity })),
-    error: (m: string, f?: object) => texts.push(m, inspect(f, { depth: Infinity })),
+    debug: (f: object, m: string) => texts.push(m, inspect(f, { depth: Infinity })),
+    info: (f: object, m: string) => texts.push(m, inspect(f, { depth: Infinity })),
+    warn: (f: object, m: string) => texts.push(m, inspect(f, { depth: Infinity })),
+    error: (f: object, m: string) => texts.push(m, inspect(f, { depth: Infinity })),
   };
   let engine: Engine | undefined;
   let failed = false;

@@ -71,9 +71,9 @@ describe('recommend', () => {
   });
 
   it('rejects impossible input', () => {
-    assert.throws(() => recommend({ ...base, cores: 0 }), RangeError);
-    assert.throws(() => recommend({ ...base, instances: 1.5 }), RangeError);
-    assert.throws(() => recommend({ ...base, demand: { qps: -1, meanHoldMs: 1, source: '' } }), RangeError);
+    assert.throws(() => recommend({ ...base, cores: 0 }), { code: 'HAVUZ_INVALID_OPTION' });
+    assert.throws(() => recommend({ ...base, instances: 1.5 }), { code: 'HAVUZ_INVALID_OPTION' });
+    assert.throws(() => recommend({ ...base, demand: { qps: -1, meanHoldMs: 1, source: '' } }), { code: 'HAVUZ_INVALID_OPTION' });
   });
 
   it('closestPreset by shape', () => {

@@ -2,7 +2,7 @@ import { AcquireAbortedError, CreateFailedError, InvalidOptionError, PoolClosedE
 import { PoolEvents, type PoolEventMap, type PoolEventName } from '../events.js';
 import type { Factory } from '../factory.js';
 import { Lease, releaseOwned, returnLease, useLease, type LeaseOwner, type LeaseTarget } from '../lease.js';
-import type { Logger } from '../options.js';
+import { log, type Logger } from '../log.js';
 import type { AcquireOptions, ConnectionPool } from '../pool.js';
 import { newCounters, type PoolStatus } from '../stats.js';
 
@@ -36,7 +36,7 @@ export class StaticPool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     this.#factory = factory;
     this.name = options.name ?? 'havuz-static';
     this.#logger = options.logger;
-    this.#events = new PoolEvents<T>((error) => this.#logger?.error(`havuz: a pool event listener threw: ${messageOf(error)}`));
+    this.#events = new PoolEvents<T>((error) => log(this.#logger, 'error', { pool: this.name, err: error }, `havuz: a pool event listener threw: ${messageOf(error)}`));
   }
 
   async acquire(options?: AcquireOptions): Promise<Lease<T>> {

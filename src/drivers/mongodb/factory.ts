@@ -1,5 +1,5 @@
 import type { Factory } from '../../core/factory.js';
-import { abortable } from '../abort.js';
+import { abortable } from '../../core/timeouts.js';
 import { loadPackage } from '../dialect.js';
 import { exportOf } from '../interop.js';
 import { Liveness } from '../liveness.js';

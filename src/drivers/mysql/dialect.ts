@@ -1,9 +1,7 @@
 import type { CreateContext } from '../../core/factory.js';
-import { abortable } from '../abort.js';
-import { withDeadline } from '../deadline.js';
-import { endWithin } from '../graceful-close.js';
+import { abortable, endWithin, withDeadline } from '../../core/timeouts.js';
 import { loadPackage, type ConnectionConfig, type QueryOptions, type QueryResult, type SqlDialect } from '../dialect.js';
-import { StatementTimeoutError } from '../errors.js';
+import { StatementTimeoutError } from '../../core/errors.js';
 import { exportOf, fieldsOf, isSocketError } from '../interop.js';
 import { ConnectionStates, Liveness } from '../liveness.js';
 import { quoteBacktick, transactionSql } from '../sql.js';
@@ -168,7 +166,7 @@ export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
             state.liveness.close();
             connection.destroy();
           },
-        })
+        }, options?.clock)
       : running);
     if (Array.isArray(result)) return { rows: result as R[], rowCount: result.length };
     const header = result as ResultHeader;

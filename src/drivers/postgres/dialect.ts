@@ -1,9 +1,7 @@
 import type { CreateContext } from '../../core/factory.js';
-import { abortable } from '../abort.js';
-import { withDeadline } from '../deadline.js';
-import { endWithin } from '../graceful-close.js';
+import { abortable, endWithin, withDeadline } from '../../core/timeouts.js';
 import { loadPackage, type ConnectionConfig, type QueryOptions, type QueryResult, type SqlDialect } from '../dialect.js';
-import { StatementTimeoutError } from '../errors.js';
+import { StatementTimeoutError } from '../../core/errors.js';
 import { exportOf, fieldsOf, isSocketError } from '../interop.js';
 import { ConnectionStates, Liveness } from '../liveness.js';
 import { quoteDouble, transactionSql } from '../sql.js';
@@ -117,7 +115,7 @@ export const postgresDialect: SqlDialect<PgClient> = {
               state.liveness.close();
               destroySocket(client);
             },
-          });
+          }, options?.clock);
     // One .then, no async frame: this is every query's path.
     return bounded.then(
       (result) => {

@@ -1,5 +1,5 @@
 import type { Factory } from '../../core/factory.js';
-import { abortable } from '../abort.js';
+import { abortable, endWithin } from '../../core/timeouts.js';
 import { loadPackage } from '../dialect.js';
 import { exportOf } from '../interop.js';
 import { Liveness } from '../liveness.js';
@@ -18,9 +18,6 @@ export interface RedisClient {
   on(event: 'end', listener: () => void): unknown;
   once(event: 'end', listener: () => void): unknown;
 }
-
-/** How long a closing socket may wait for the server's side of the close. */
-const closeGraceMs = 1_000;
 
 type RedisClass = new (...args: unknown[]) => RedisClient;
 
@@ -75,11 +72,13 @@ export function redisFactory<R extends RedisClient = RedisClient>(target: string
       // No QUIT (deprecated since Redis 7.2, and it waits on a server that may be gone): close the
       // socket, and destroy it if the server does not finish the close promptly.
       const ended = new Promise<void>((resolve) => client.once('end', resolve));
-      client.disconnect();
-      const timer = setTimeout(() => client.stream?.destroy(), closeGraceMs);
-      timer.unref();
-      await ended;
-      clearTimeout(timer);
+      await endWithin(
+        () => {
+          client.disconnect();
+          return ended;
+        },
+        () => client.stream?.destroy(),
+      );
     },
 
     async validate(client) {

@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '../../core/errors.js';
 import type { CreateContext } from '../../core/factory.js';
 import { loadPackage, type ConnectionConfig, type QueryResult, type SqlDialect } from '../dialect.js';
 import { fieldsOf } from '../interop.js';
@@ -56,7 +57,7 @@ export const sqliteDialect: SqlDialect<SqliteDatabase> = {
     for (const [key, value] of Object.entries(config.params)) {
       if (openOptions.has(key)) options[key] = value === 'true' || value === '1';
       else if (pragmaName.test(key) && pragmaValue.test(value)) pragmas.push([key, value]);
-      else throw new TypeError(`Invalid SQLite URL parameter ${JSON.stringify(key)}: not an open option or a PRAGMA name = value`);
+      else throw new InvalidOptionError(key, value, 'an SQLite open option or a PRAGMA name = value (in the URL)');
     }
     const db = new Database(filename, options);
     try {
