@@ -95,7 +95,6 @@ class Model {
   /** When the last slow ping ended; a waiter under a ping may time out late, until the ping ends. */
   #lastPingEnd = -Infinity;
   readonly #pingFailed = new Set<FakeConnection>();
-  #lastConnect = -Infinity;
   #lastCreateFailure = -Infinity;
   /** Event order: connections opened before the last invalidateAll must not be handed out after it. */
   #seq = 0;
@@ -124,7 +123,6 @@ class Model {
     this.pool = new Pool(f, { ...fixed, ...options, clock: this.clock, random: seededRandom(seed) });
     this.max = this.pool.options.max;
     this.pool.on('connect', (e) => {
-      this.#lastConnect = this.clock.now();
       this.#openedAt.set(e.connection, { seq: this.#seq++, ms: this.clock.now() });
     });
     // A failed connect, reset or ping each make the next connect wait out the backoff.
