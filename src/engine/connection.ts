@@ -1,6 +1,7 @@
 import type { Lease } from '../core/lease.js';
 import type { QueryOptions, QueryResult, SqlDialect } from '../drivers/dialect.js';
 import { ConnectionLostError, DatabaseError, StatementTimeoutError } from '../core/errors.js';
+import type { QueryObservers } from './query-events.js';
 
 /** What a Connection needs from its engine: shared per-engine state, not per checkout. */
 export interface ConnectionContext<C> {
@@ -11,6 +12,9 @@ export interface ConnectionContext<C> {
   /** asyncpg's max_queries: recycle a connection after this many queries; 0 = unlimited. */
   readonly maxQueries: number;
   readonly queryCounts: WeakMap<object, number>;
+  /** echo, metrics and tracers; read once per statement. */
+  readonly observers: QueryObservers;
+  readonly poolName: string;
 }
 
 export type Queryable = Pick<Connection<unknown>, 'query' | 'transaction'>;
@@ -42,18 +46,30 @@ export class Connection<C = unknown> implements AsyncDisposable {
 
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     // Not async: one .then instead of an async frame on every query (this is the hot path).
+    const { dialect, queryOptions, maxQueries, queryCounts, observers } = this.#context;
+    const started = observers.active ? performance.now() : -1;
     let running: Promise<QueryResult<R>>;
     try {
       const raw = this.#lease.connection; // throws once released
-      const { dialect, queryOptions, maxQueries, queryCounts } = this.#context;
       if (maxQueries > 0) queryCounts.set(raw as object, (queryCounts.get(raw as object) ?? 0) + 1);
       running = dialect.query<R>(raw, sql, params, queryOptions);
     } catch (error) {
       return Promise.reject(error);
     }
-    return running.then(undefined, (error: unknown) => {
+    const classified = running.then(undefined, (error: unknown) => {
       throw this.#classify(error);
     });
+    return started < 0 ? classified : this.#observed(classified, started, sql, params);
+  }
+
+  /** Off the hot path: only when someone listens does a statement read the clock. */
+  #observed<R>(running: Promise<QueryResult<R>>, started: number, sql: string, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
+    const { observers, poolName: pool } = this.#context;
+    running.then(
+      (result) => observers.emit({ pool, sql, params, durationMs: performance.now() - started, rowCount: result.rowCount, error: undefined }),
+      (error: unknown) => observers.emit({ pool, sql, params, durationMs: performance.now() - started, rowCount: undefined, error }),
+    );
+    return running;
   }
 
   #classify(error: unknown): Error {

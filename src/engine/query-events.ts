@@ -1,0 +1,59 @@
+import diagnostics from 'node:diagnostics_channel';
+
+/** One finished statement, as echo, metrics and tracers see it. */
+export interface QueryEvent {
+  /** The engine's pool name. */
+  pool: string;
+  sql: string;
+  /** The statement's parameters, as passed. Echo logs them only when asked (`echo: { params: true }`). */
+  params: readonly unknown[] | undefined;
+  /** From the dialect call to its answer: the connection is already checked out. */
+  durationMs: number;
+  /** Rows returned or affected; undefined when the statement failed. */
+  rowCount: number | undefined;
+  /** The error the caller got (a DatabaseError, StatementTimeoutError, ConnectionLostError). */
+  error: unknown;
+}
+
+export type QueryListener = (event: QueryEvent) => void;
+
+/** Published with every QueryEvent while it has subscribers, like the pool's `havuz:pool:<event>`. */
+export const queryChannelName = 'havuz:engine:query';
+const channel = diagnostics.channel(queryChannelName);
+
+/**
+ * An engine's statement listeners. `active` is one field the query path reads: when nobody
+ * listens (echo off, no metrics, no tracer) a statement costs one property load and a branch, no
+ * clock read, no closure.
+ */
+export class QueryObservers {
+  #listeners: QueryListener[] = [];
+  #onListenerError: (error: unknown) => void;
+
+  constructor(onListenerError: (error: unknown) => void) {
+    this.#onListenerError = onListenerError;
+  }
+
+  get active(): boolean {
+    return this.#listeners.length > 0 || channel.hasSubscribers;
+  }
+
+  on(listener: QueryListener): () => void {
+    // Copy on write: emit iterates a snapshot, so a listener may remove itself.
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  emit(event: QueryEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
+    if (channel.hasSubscribers) channel.publish(event);
+  }
+}
