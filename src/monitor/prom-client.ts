@@ -39,7 +39,7 @@ export function registerPromClient(promRegistry: PromClientRegistry, target: Met
 
   for (const first of initial) {
     const name = first.name;
-    promRegistry.registerMetric({
+    const metric = {
       name,
       help: first.help,
       type: first.type,
@@ -47,7 +47,8 @@ export function registerPromClient(promRegistry: PromClientRegistry, target: Met
       get: async () => {
         const f = familyNamed(name) ?? { ...first, samples: [] };
         return {
-          name,
+          // prom-client renames counters for OpenMetrics (strips _total, adds it per sample) on this object.
+          name: metric.name,
           help: f.help,
           type: f.type,
           aggregator: 'sum',
@@ -55,7 +56,8 @@ export function registerPromClient(promRegistry: PromClientRegistry, target: Met
         };
       },
       reset: () => undefined,
-    });
+    };
+    promRegistry.registerMetric(metric);
   }
   return () => {
     for (const name of names) promRegistry.removeSingleMetric(name);
