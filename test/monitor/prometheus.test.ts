@@ -90,7 +90,7 @@ test('prom-client: registered into the app\'s Registry beside its own metrics, r
   assert.doesNotMatch(second, new RegExp(SECRET));
 
   // OpenMetrics output goes through prom-client's own renaming of counters.
-  const open_ = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+  const open_ = new (Registry as unknown as new (contentType: string) => Registry)(Registry.OPENMETRICS_CONTENT_TYPE);
   registerPromClient(open_, registry);
   const om = await open_.metrics();
   assert.match(om, /^havuz_pool_acquired_total\{pool="pc-a"\} 6$/m);
