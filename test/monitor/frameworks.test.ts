@@ -89,7 +89,7 @@ test('Fastify plugin: decorates app.havuz, serves /health, /health/pool and /met
 
 test('Fastify plugin: bad options are refused at register, naming the option', async () => {
   const app = Fastify();
-  await assert.rejects(app.register(havuz, {}).ready(), (e: any) => e.code === 'HAVUZ_INVALID_OPTION' && e.option === 'engine');
+  await assert.rejects(async () => void (await app.register(havuz, {}).ready()), (e: any) => e.code === 'HAVUZ_INVALID_OPTION' && e.option === 'engine');
   await app.close();
 });
 
