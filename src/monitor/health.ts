@@ -5,7 +5,6 @@ import { within } from '../core/timeouts.js';
 import { redactUrl } from '../engine/redact.js';
 import { PoolCollector } from './collector.js';
 import { DEFAULT_RECENT_MS, gradePool, statusOf, worst, type GradeOptions, type HealthReason, type HealthStatus } from './grade.js';
-import { poolOptionsOf } from './pool-options.js';
 import type { Recent } from './recent.js';
 import type { MetricsRegistry } from './registry.js';
 import { sourceOf, type MonitoredEngine, type MonitoredPool, type MonitorTarget } from './source.js';
@@ -97,7 +96,7 @@ export interface PoolHealth {
 export function poolHealth(target: MonitorTarget | PoolCollector, options: GradeOptions = {}): PoolHealth {
   const { pool, collector } = partsOf(target);
   const status = pool.status();
-  const o = poolOptionsOf(pool);
+  const o = pool.options;
   return {
     status: gradePool(status, collector?.recent(options.recentMs ?? DEFAULT_RECENT_MS), options).status,
     size: o.size,

@@ -9,6 +9,5 @@ export { gradePool, worst, type HealthStatus, type HealthReason, type HealthReas
 export { MonitorRoutes, monitorHandler, expressMonitor, type MonitorRoutesOptions, type RouteAnswer, type ServedPromRegistry } from './routes.js';
 export { PoolMonitor, type PoolMonitorOptions } from './pool-monitor.js';
 export { HavuzHealthIndicator, type IndicatorResult } from './nest.js';
-export { poolOptionsOf, type MonitoredPoolOptions } from './pool-options.js';
 export { sourceOf, type MonitoredPool, type MonitoredEngine, type MonitorTarget } from './source.js';
 export type { Recent } from './recent.js';

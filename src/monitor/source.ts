@@ -2,10 +2,10 @@ import type { ConnectionPool } from '../core/pool.js';
 import type { Engine } from '../engine/engine.js';
 
 /**
- * What the monitor needs of a pool: its name, status and events. Every havuz pool class is one,
+ * What the monitor needs of a pool: its name, status, events and resolved options. Every havuz pool class is one,
  * and so is anything shaped like them (the manager's Redis and MongoDB pools), without a cast.
  */
-export type MonitoredPool = Pick<ConnectionPool<any>, 'name' | 'status' | 'on'> & { readonly options?: unknown };
+export type MonitoredPool = Pick<ConnectionPool<any>, 'name' | 'status' | 'on' | 'options'>;
 
 /** What the monitor needs of an engine: its pool, statements (`on('query')`) and a checkout for the health probe. */
 export type MonitoredEngine = Pick<Engine<any>, 'pool' | 'url' | 'dialect' | 'on' | 'connect'>;

@@ -5,7 +5,6 @@
  */
 import { metrics, type Attributes, type BatchObservableResult, type Histogram, type MeterProvider } from '@opentelemetry/api';
 import { InvalidOptionError } from '../core/errors.js';
-import { poolOptionsOf } from '../monitor/pool-options.js';
 import { registryOf, type MetricsRegistry } from '../monitor/registry.js';
 import type { PoolCollector } from '../monitor/collector.js';
 import type { MonitoredEngine, MonitorTarget } from '../monitor/source.js';
@@ -60,7 +59,7 @@ export function instrumentOpenTelemetry(target: MetricsRegistry | MonitorTarget 
     for (const collector of attached.keys()) {
       const pool = collector.pool;
       const s = pool.status();
-      const o = poolOptionsOf(pool);
+      const o = pool.options;
       const attrs = { [POOL]: pool.name };
       result.observe(count, s.idle, { ...attrs, [STATE]: 'idle' });
       result.observe(count, s.inUse, { ...attrs, [STATE]: 'used' });

@@ -110,6 +110,6 @@ test("the seed's /health/pool: SQLAlchemy's numbers and config from a typed call
   await sqlite.query('SELECT 1');
   assert.deepEqual(poolHealth(sqlite), {
     status: 'healthy', size: 1, checked_out: 0, overflow: 0, checked_in: 1,
-    config: { pool_size: 1, max_overflow: 0, timeout: 0, recycle: -1 },
+    config: { pool_size: 1, max_overflow: 0, timeout: 2, recycle: -1 },
   });
 });
