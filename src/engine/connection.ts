@@ -45,26 +45,31 @@ export class Connection<C = unknown> implements AsyncDisposable {
   }
 
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    // Echo, metrics and tracers: one field read when nobody listens.
+    return this.#context.observers.active ? this.#observed<R>(sql, params) : this.#run<R>(sql, params);
+  }
+
+  #run<R>(sql: string, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
     // Not async: one .then instead of an async frame on every query (this is the hot path).
-    const { dialect, queryOptions, maxQueries, queryCounts, observers } = this.#context;
-    const started = observers.active ? performance.now() : -1;
     let running: Promise<QueryResult<R>>;
     try {
       const raw = this.#lease.connection; // throws once released
+      const { dialect, queryOptions, maxQueries, queryCounts } = this.#context;
       if (maxQueries > 0) queryCounts.set(raw as object, (queryCounts.get(raw as object) ?? 0) + 1);
       running = dialect.query<R>(raw, sql, params, queryOptions);
     } catch (error) {
       return Promise.reject(error);
     }
-    const classified = running.then(undefined, (error: unknown) => {
+    return running.then(undefined, (error: unknown) => {
       throw this.#classify(error);
     });
-    return started < 0 ? classified : this.#observed(classified, started, sql, params);
   }
 
   /** Off the hot path: only when someone listens does a statement read the clock. */
-  #observed<R>(running: Promise<QueryResult<R>>, started: number, sql: string, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
+  #observed<R>(sql: string, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
     const { observers, poolName: pool } = this.#context;
+    const started = performance.now();
+    const running = this.#run<R>(sql, params);
     running.then(
       (result) => observers.emit({ pool, sql, params, durationMs: performance.now() - started, rowCount: result.rowCount, error: undefined }),
       (error: unknown) => observers.emit({ pool, sql, params, durationMs: performance.now() - started, rowCount: undefined, error }),

@@ -1,5 +1,5 @@
 export { Engine, createEngine, type EngineOptions, type EngineEventMap, type PoolClass } from './engine.js';
-export { queryChannelName, type QueryEvent, type QueryListener } from './query-events.js';
+export type { QueryEvent, QueryListener } from './query-events.js';
 export type { EchoOption, EchoPoolOption } from './echo.js';
 export { Connection } from './connection.js';
 export { DatabaseError, StatementTimeoutError, ConnectionLostError, InvalidUrlError } from '../core/errors.js';

@@ -26,6 +26,7 @@ const COUNTERS = {
   aborted: 'Acquires aborted by their signal.',
   rejected: 'Acquires rejected because maxWaiters were already waiting.',
   createErrors: 'Failed connects.',
+  failedFast: 'Acquires rejected at once with the connect error, the database being unreachable (failFast).',
   validationFailures: 'Connections that failed their pre-ping.',
   leaks: 'Checkouts held past leakDetectionMs.',
 } as const;
