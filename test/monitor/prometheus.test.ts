@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { after, before, test } from 'node:test';
 import { Counter, Registry } from 'prom-client';
 import { createEngine, type Engine, type EngineOptions } from '../../src/engine/index.js';
@@ -44,6 +45,7 @@ test('one registry over two engines and a bare pool: one family per name, a seri
   assert.equal(value(text, 'havuz_query_duration_seconds_count{pool="prom-bare"}'), 0, 'a bare pool has no statements to time');
   assert.equal(value(text, 'havuz_pool_wait_seconds_count{pool="prom-a"}'), 7);
   assert.doesNotMatch(text, new RegExp(SECRET));
+  assert.doesNotMatch(inspect(registry, { depth: 10, showHidden: true }) + inspect(registry.collectors(), { depth: 10, showHidden: true }), new RegExp(SECRET));
   registry.stop();
 });
 
