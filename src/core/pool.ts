@@ -578,6 +578,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       overflow: Math.max(0, size - this.options.size),
       pending: this.#waiters.length,
       connecting: ledger.connecting,
+      backoffMs: this.#creator.backoffMs,
       max: this.options.max,
       closed: this.#phase !== 'open',
       counters: { ...this.#counters },
