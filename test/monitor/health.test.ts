@@ -14,7 +14,7 @@ function open(url: string, options: EngineOptions = {}): Engine {
 }
 const dead = () => urls.postgres.replace(/@[^/@]*\//, '@127.0.0.1:1/');
 const status = (over: Partial<PoolStatus>): PoolStatus => ({
-  name: 'p', size: 2, idle: 1, inUse: 1, overflow: 0, pending: 0, connecting: 0, max: 4, closed: false, counters: newCounters(), ...over,
+  name: 'p', size: 2, idle: 1, inUse: 1, overflow: 0, pending: 0, connecting: 0, backoffMs: 0, max: 4, closed: false, counters: newCounters(), ...over,
 });
 const codes = (r: { reasons: { code: string }[] }) => r.reasons.map((x) => x.code);
 
