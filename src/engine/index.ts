@@ -1,4 +1,11 @@
-export { Engine, createEngine, type EngineOptions, type PoolClass } from './engine.js';
+export { Engine, type EngineOptions, type PoolClass } from './engine.js';
+export { createEngine } from './create.js';
+export type { RouteOptions, ConnectOptions, TransactionOptions } from './routing.js';
+export { TopologyEngine, type TopologyEngineOptions, type TopologyStatus } from './topology/topology-engine.js';
+export type { TopologyOptions, TargetSessionAttrs } from './topology/options.js';
+export type { HostStatus, TopologyHost, MemberRole as HostRoleState } from './topology/member.js';
+export type { RoleChangeEvent } from './topology/events.js';
+export { parseTopologyUrl, type HostAddress } from './topology/hosts.js';
 export { Connection } from './connection.js';
 export { DatabaseError, StatementTimeoutError, ConnectionLostError, InvalidUrlError } from '../core/errors.js';
 export { parseDatabaseUrl } from './url.js';
