@@ -126,9 +126,12 @@ export class Member<C> implements TopologyHost<C> {
   /** Facts read on one of the host's own connections; returns the generation they hold for. */
   record(facts: HostFacts): number {
     const known = this.#facts;
-    // A connection's check may not measure lag (MySQL's needs a second statement): keep the monitor's.
     const sameRole = known !== undefined && known.inRecovery === facts.inRecovery && known.readOnly === facts.readOnly;
+    // A connection's check may not measure lag (MySQL's needs a second statement): keep the monitor's.
     this.#update(true, facts.lagMs === undefined && sameRole ? { ...facts, lagMs: known.lagMs } : facts, undefined);
+    // A new connection and the monitor disagree: the name may lead elsewhere now (DNS moved), so
+    // the monitor looks again on a fresh connection, or it would keep reporting the old server.
+    if (known !== undefined && !sameRole && !this.#closed) void this.#monitor.dispose().then(() => this.#probing).then(() => this.probe());
     return this.generation;
   }
 

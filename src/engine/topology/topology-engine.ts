@@ -85,8 +85,9 @@ export class TopologyEngine<C = unknown> extends Engine<C> {
       try {
         return await super.query<R>(sql, params);
       } catch (error) {
-        if (!isReadOnlyRefusal(error) || attempt >= MAX_REFUSED_RETRIES || this.#topology.closed) throw error;
-        await this.#topology.refused();
+        const t = this.#topology;
+        if (!isReadOnlyRefusal(error) || !t.writes || attempt >= MAX_REFUSED_RETRIES || t.closed) throw error;
+        await t.refused();
       }
     }
   }

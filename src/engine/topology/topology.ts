@@ -124,7 +124,8 @@ export class Topology<C> {
     for (;;) {
       if (this.closed) throw new PoolClosedError(this.name);
       if (signal?.aborted) throw new AcquireAbortedError(this.name, signal.reason);
-      const member = this.#pick(route);
+      // Until every host answered its first check, the URL order cannot be honoured: wait for them.
+      const member = this.members.some((m) => m.role === 'unknown') ? undefined : this.#pick(route);
       const remaining = deadline - this.clock.now();
       if (remaining <= 0) throw this.#timeout(route, request);
       if (member !== undefined) return member;
@@ -160,6 +161,12 @@ export class Topology<C> {
     const facts = await within(work, ms, this.clock, () => new HealthTimeoutError(ms));
     this.#verified.set(raw as object, { member, generation: member.record(facts), facts });
     return facts;
+  }
+
+  /** True when the default route is for writing, so a write the server refused may be sent again once a primary is found. */
+  get writes(): boolean {
+    const attrs = this.options.targetSessionAttrs;
+    return attrs === 'read-write' || attrs === 'primary';
   }
 
   /** A server refused a write as read-only: ask the hosts believed writable again, and wait for the answers. */
