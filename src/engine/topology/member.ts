@@ -89,14 +89,17 @@ export class Member<C> implements TopologyHost<C> {
       void this.engine.close();
       throw error;
     }
-    // The pool sees a host go away first: its idle connections break (57P01 at shutdown) and its
-    // connects fail. Either is a reason to ask the host again at once.
-    this.engine.on('close', (e) => {
-      if (e.reason === 'broken') this.suspect();
-    });
-    this.engine.on('connection-error', (e) => {
-      if (e.phase === 'create') this.suspect();
-    });
+    // The pools see a host go away first: their idle connections break (57P01 at shutdown) and
+    // their connects fail. Either is a reason to ask the host again at once. The monitor's pool
+    // counts too: with no traffic, its connection is the only one open.
+    for (const engine of [this.engine, this.#monitor]) {
+      engine.on('close', (e) => {
+        if (e.reason === 'broken') this.suspect();
+      });
+      engine.on('connection-error', (e) => {
+        if (e.phase === 'create' && engine === this.engine) this.suspect();
+      });
+    }
   }
 
   get facts(): HostFacts | undefined {

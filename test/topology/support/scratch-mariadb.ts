@@ -16,6 +16,7 @@ const isRoot = (): boolean => process.getuid?.() === 0;
 export const APP_USER = 'app';
 export const APP_PASSWORD = 'app-secret-pw';
 export const DATABASE = 'havuz';
+export const DEMOTED_MARKER = 'havuz: read_only is on';
 
 /**
  * One throwaway MariaDB server in its own folder and on its own port, started and stopped by the
@@ -72,6 +73,8 @@ export class ScratchMariaDb {
         await c.query(`CREATE DATABASE ${DATABASE}`);
         await c.query(`CREATE USER '${APP_USER}'@'%' IDENTIFIED BY '${APP_PASSWORD}'`);
         await c.query(`GRANT ALL ON ${DATABASE}.* TO '${APP_USER}'@'%'`);
+        // To read its lag (SHOW REPLICA STATUS); this privilege does not lift read_only.
+        await c.query(`GRANT SLAVE MONITOR ON *.* TO '${APP_USER}'@'%'`);
       });
       await replica.admin(async (c) => {
         await c.query(`CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${primary.port}, MASTER_USER='root', MASTER_USE_GTID=slave_pos`);
@@ -155,18 +158,37 @@ export class ScratchMariaDb {
     throw new Error(`${this.name}: no row for ${sql} within ${timeoutMs} ms`);
   }
 
-  /** A failover's promotion: stop replicating, forget the old primary, take writes. */
-  async promote(): Promise<void> {
+  /** Where this server's binary log is (GTID): what a replica must have applied to be current. */
+  async gtidPosition(): Promise<string> {
+    const [rows] = await this.admin((c) => c.query('SELECT @@gtid_binlog_pos AS gtid'));
+    return (rows as { gtid: string }[])[0]!.gtid;
+  }
+
+  /**
+   * A promotion: stop replicating, forget the old primary, take writes. For a switchover, `caughtUp`
+   * is the old primary's GTID position, applied here first so no acknowledged write is left behind.
+   */
+  async promote(caughtUp?: string): Promise<void> {
     await this.admin(async (c) => {
+      if (caughtUp !== undefined) {
+        const [rows] = await c.query('SELECT MASTER_GTID_WAIT(?, 10) AS waited', [caughtUp]);
+        if ((rows as { waited: number }[])[0]!.waited !== 0) throw new Error(`${this.name} did not reach GTID ${caughtUp} in 10 s`);
+      }
       await c.query('STOP SLAVE');
       await c.query('RESET SLAVE ALL');
       await c.query('SET GLOBAL read_only = 0');
     });
   }
 
-  /** A switchover's demotion: the server stays up, with its sessions, but refuses writes. */
+  /**
+   * A switchover's demotion: the server stays up, with its sessions, but refuses writes. Once it
+   * took effect, DEMOTED_MARKER is written to the general log: every write logged after it was refused.
+   */
   async demote(): Promise<void> {
-    await this.admin((c) => c.query('SET GLOBAL read_only = 1'));
+    await this.admin(async (c) => {
+      await c.query('SET GLOBAL read_only = 1');
+      await c.query(`SELECT '${DEMOTED_MARKER}'`);
+    });
   }
 
   /** Every statement clients sent this server, one line each (the general log). */
