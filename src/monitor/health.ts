@@ -7,6 +7,7 @@ import type { Engine } from '../engine/engine.js';
 import { redactUrl } from '../engine/redact.js';
 import type { PoolCollector } from './collector.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.js';
+import { topologyPrometheusText } from './topology.js';
 
 export interface HealthReport {
   name: string;
@@ -63,7 +64,7 @@ export function monitorHandler(engines: readonly Engine[], collectors: readonly 
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/metrics') {
       response.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
-      response.end(prometheusText(collectors));
+      response.end(prometheusText(collectors) + topologyPrometheusText(engines));
       return;
     }
     if (path === '/health') {

@@ -2,3 +2,4 @@ export { Histogram, DEFAULT_BUCKETS_MS, type HistogramSnapshot } from './histogr
 export { PoolCollector, type PoolMetrics } from './collector.js';
 export { prometheusText, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 export { checkHealth, monitorHandler, type HealthReport, type HealthOptions } from './health.js';
+export { hostCollectors, topologyPrometheusText } from './topology.js';

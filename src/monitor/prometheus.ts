@@ -62,7 +62,8 @@ export function prometheusText(collectors: Iterable<PoolCollector>): string {
   return out.toString();
 }
 
-class Lines {
+/** Prometheus text, family by family; shared with the topology's host metrics. */
+export class Lines {
   readonly #lines: string[] = [];
 
   family(name: string, type: 'gauge' | 'counter', help: string, body: (emit: (labels: Record<string, string>, value: number) => void) => void): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { DatabaseError, PoolTimeoutError, TopologyEngine, type TopologyEngineOptions } from '../../src/engine/index.js';
-import { checkHealth } from '../../src/monitor/index.js';
+import { checkHealth, hostCollectors, prometheusText, topologyPrometheusText } from '../../src/monitor/index.js';
 import { FaultProxy } from '../faults/support/fault-proxy.js';
 import { Load } from '../faults/support/load.js';
 import { Admin } from '../faults/support/postgres.js';
@@ -208,9 +208,21 @@ describe('topology engine on a PostgreSQL primary and streaming replica', { ...n
     assert.equal(refusals.length, 1, 'one refusal: the write in flight on the connection checked before the demotion');
   });
 
-  test('status, inspect, JSON and the health check show each host and role, and never the password', async () => {
-    const db = open({}, [primary, replica], '?application_name=status_check');
+  test('status, inspect, JSON, the health check and Prometheus show each host and role, and never the password', async () => {
+    const db = open({ name: 'status_check' }, [primary, replica], '?application_name=status_check');
+    const collectors = hostCollectors(db);
     await db.query('SELECT 1');
+    await db.query('SELECT 1', [], { readOnly: true });
+    const metrics = prometheusText(collectors) + topologyPrometheusText([db]);
+    for (const c of collectors) c.stop();
+    const [p, r] = [`127.0.0.1:${primary.port}`, `127.0.0.1:${replica.port}`];
+    assert.match(metrics, new RegExp(`^havuz_host_role\\{pool="status_check",host="${p}",role="primary"\\} 1$`, 'm'));
+    assert.match(metrics, new RegExp(`^havuz_host_role\\{pool="status_check",host="${r}",role="replica"\\} 1$`, 'm'));
+    assert.match(metrics, new RegExp(`^havuz_host_up\\{pool="status_check",host="${r}"\\} 1$`, 'm'));
+    assert.match(metrics, new RegExp(`^havuz_host_replica_lag_seconds\\{pool="status_check",host="${r}"\\} [0-9.e-]+$`, 'm'));
+    assert.match(metrics, new RegExp(`^havuz_pool_acquired_total\\{pool="status_check@${p}"\\} 1$`, 'm'), 'per-host pool metrics');
+    assert.match(metrics, new RegExp(`^havuz_pool_acquired_total\\{pool="status_check@${r}"\\} 1$`, 'm'));
+    assert.ok(!metrics.includes(PASSWORD));
     const health = await checkHealth(db);
     assert.equal(health.status, 'up');
     const hostsInHealth = (health.pool as unknown as { hosts: { host: string; role: string }[] }).hosts;
