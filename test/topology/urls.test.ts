@@ -72,6 +72,10 @@ describe('createEngine over a topology (nothing connects until first use)', () =
       assert.ok(byAttrs instanceof TopologyEngine && byOption instanceof TopologyEngine);
       assert.ok(!(single instanceof TopologyEngine));
       assert.equal(single.replica(), single, 'a single host is its own replica engine');
+      assert.equal((byAttrs as TopologyEngine).status().name, 'postgres:db');
+      const named = createEngine('postgres://127.0.0.1:1,127.0.0.1:2/db?name=orders');
+      assert.deepEqual([named.status().name, ...(named as TopologyEngine).hosts.map((h) => h.engine.pool.name)], ['orders', 'orders@127.0.0.1:1', 'orders@127.0.0.1:2']);
+      await named.close();
       const status = (topology as TopologyEngine).status();
       assert.equal(status.name, 'orders');
       assert.equal(status.targetSessionAttrs, 'read-write');

@@ -83,8 +83,9 @@ export class Topology<C> {
     this.clock = engine.clock ?? systemClock;
     this.#random = engine.random ?? Math.random;
     this.#logger = engine.logger;
-    const database = parseDatabaseUrl(url.hostUrl(0), new Set()).config.database;
-    this.name = engine.name ?? (database === undefined ? url.dialect : `${url.dialect}:${database}`);
+    const first = parseDatabaseUrl(url.hostUrl(0), new Set(['name']));
+    const database = first.config.database;
+    this.name = engine.name ?? first.options.name ?? (database === undefined ? url.dialect : `${url.dialect}:${database}`);
     this.#dialect = dialectFor(url.dialect) as SqlDialect<C>;
     this.events = new TopologyEvents((error) => log(this.#logger, 'warn', { pool: this.name, error }, 'role-change listener threw'));
     this.#renew();
@@ -124,8 +125,7 @@ export class Topology<C> {
     for (;;) {
       if (this.closed) throw new PoolClosedError(this.name);
       if (signal?.aborted) throw new AcquireAbortedError(this.name, signal.reason);
-      // Until every host answered its first check, the URL order cannot be honoured: wait for them.
-      const member = this.members.some((m) => m.role === 'unknown') ? undefined : this.#pick(route);
+      const member = this.#pick(route);
       const remaining = deadline - this.clock.now();
       if (remaining <= 0) throw this.#timeout(route, request);
       if (member !== undefined) return member;
@@ -200,10 +200,18 @@ export class Topology<C> {
     return this.#closing;
   }
 
+  /**
+   * The first eligible host in URL order, or a random one. A host not yet checked might be the one
+   * to choose: while one precedes the choice in URL order (or any, for random), wait for it.
+   */
   #pick(route: Route): Member<C> | undefined {
     const eligible = this.#eligible(route);
-    if (eligible.length <= 1 || this.options.loadBalanceHosts === 'disable') return eligible[0];
-    return eligible[Math.floor(this.#random() * eligible.length)];
+    const first = eligible[0];
+    if (first === undefined) return undefined;
+    const random = this.options.loadBalanceHosts === 'random';
+    const until = random ? this.members.length : this.members.indexOf(first);
+    if (this.members.slice(0, until).some((m) => m.role === 'unknown')) return undefined;
+    return random ? eligible[Math.floor(this.#random() * eligible.length)] : first;
   }
 
   #eligible(route: Route): Member<C>[] {
