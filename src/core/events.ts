@@ -15,7 +15,8 @@ export type CloseReason =
   | 'dispose'
   | 'pool-closed';
 
-export type ErrorPhase = 'create' | 'init' | 'validate' | 'reset' | 'destroy' | 'idle' | 'listener';
+/** Where a background failure happened; `idle` and `in-use` are a connection dying on its own. */
+export type ErrorPhase = 'create' | 'init' | 'validate' | 'reset' | 'destroy' | 'idle' | 'in-use' | 'listener';
 
 /** One documented payload per event (SQLAlchemy's PoolEvents keep a method per event the same way). */
 export interface PoolEventMap<T> {

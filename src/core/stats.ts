@@ -8,6 +8,8 @@ export interface PoolCounters {
   aborted: number;
   rejected: number;
   createErrors: number;
+  /** Acquires rejected with the connect error because the database could not be reached (failFast). */
+  failedFast: number;
   validationFailures: number;
   leaks: number;
 }
@@ -42,6 +44,7 @@ export function newCounters(): PoolCounters {
     aborted: 0,
     rejected: 0,
     createErrors: 0,
+    failedFast: 0,
     validationFailures: 0,
     leaks: 0,
   };

@@ -199,7 +199,7 @@ function makePool<C>(poolClass: PoolClass, factory: ReturnType<typeof dialectFac
       return new AssertionPool(factory, options);
     case 'static':
       // One shared connection: sizing and timing options have nothing to act on.
-      return new StaticPool(factory, { name: options.name, logger: options.logger });
+      return new StaticPool(factory, options);
   }
 }
 

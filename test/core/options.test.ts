@@ -18,9 +18,11 @@ function refuses(options: unknown, option: string, value: RegExp): void {
   );
 }
 
-test('an unknown option is an error naming it, its value and the known ones', () => {
-  refuses({ maxConnections: 10 }, 'maxConnections', /10 \(expected one of the known options: name, size,/);
-  refuses({ idleTimeout: 5 }, 'idleTimeout', /5/);
+test('an unknown option is an error naming it, its value and the known ones, or the one it is close to', () => {
+  refuses({ maxConnections: 10 }, 'maxConnections', /10 \(expected no such option; did you mean maxConnecting\?\)/);
+  refuses({ idleTimeout: 5 }, 'idleTimeout', /5 \(expected no such option; did you mean idleTimeoutMs\?\)/);
+  refuses({ acquire_timeout_ms: 5 }, 'acquire_timeout_ms', /5 \(expected no such option; did you mean acquireTimeoutMs\?\)/);
+  refuses({ frobnicate: 1 }, 'frobnicate', /1 \(expected one of the known options: name, size,/);
 });
 
 test('negative, fractional, NaN and infinite numbers are refused where they make no sense', () => {
@@ -29,7 +31,8 @@ test('negative, fractional, NaN and infinite numbers are refused where they make
   refuses({ size: 2.5 }, 'size', /2\.5/);
   refuses({ maxOverflow: -1 }, 'maxOverflow', /-1/);
   refuses({ acquireTimeoutMs: NaN }, 'acquireTimeoutMs', /NaN/);
-  refuses({ acquireTimeoutMs: Infinity }, 'acquireTimeoutMs', /Infinity/);
+  refuses({ createTimeoutMs: Infinity }, 'createTimeoutMs', /Infinity \(expected a number of milliseconds > 0 and below 2\^31/);
+  refuses({ validateTimeoutMs: Infinity }, 'validateTimeoutMs', /Infinity/);
   refuses({ idleTimeoutMs: -5 }, 'idleTimeoutMs', /-5/);
   refuses({ maxLifetimeJitter: 1 }, 'maxLifetimeJitter', /1 \(expected a fraction/);
   refuses({ maxLifetimeJitter: NaN }, 'maxLifetimeJitter', /NaN/);

@@ -127,7 +127,9 @@ class Model {
       this.#lastConnect = this.clock.now();
       this.#openedAt.set(e.connection, { seq: this.#seq++, ms: this.clock.now() });
     });
-    this.pool.on('connection-error', (e) => e.phase === 'create' && (this.#lastCreateFailure = this.clock.now()));
+    // A failed connect, reset or ping each make the next connect wait out the backoff.
+    this.pool.on('connection-error', (e) => ['create', 'reset', 'validate'].includes(e.phase) && (this.#lastCreateFailure = this.clock.now()));
+    this.pool.on('close', (e) => e.reason === 'validation-failed' && (this.#lastCreateFailure = this.clock.now()));
   }
 
   /** A ping or reset answered now, or after `ms` on the fake clock (set by the slowPing/slowReset commands). */
@@ -140,9 +142,9 @@ class Model {
     return new Promise((resolve) => (ms === 0 ? queueMicrotask(done(resolve)) : this.clock.setTimeout(done(resolve), ms)));
   }
 
-  /** After a failed connect the pool may hold back for up to createBackoffMaxMs. */
+  /** After a failed connect, reset or ping the pool may hold back for up to createBackoffMaxMs plus 25% jitter. */
   #backingOff(): boolean {
-    return this.#lastCreateFailure >= this.#lastConnect && this.clock.now() - this.#lastCreateFailure <= this.pool.options.createBackoffMaxMs;
+    return this.#lastCreateFailure >= this.#lastConnect && this.clock.now() - this.#lastCreateFailure <= this.pool.options.createBackoffMaxMs * 1.25;
   }
 
   #expect(fn: () => void): void {

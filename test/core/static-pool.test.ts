@@ -64,7 +64,9 @@ test('close closes the connection; acquires after it reject; unknown options and
   assert.equal(factory.open, 0);
   assert.equal(pool.status().closed, true);
   await rejectsWith(pool.acquire(), 'HAVUZ_POOL_CLOSED');
-  assert.throws(() => new StaticPool(new FakeFactory(), { size: 1 } as never), { code: 'HAVUZ_INVALID_OPTION', option: 'size' });
+  assert.throws(() => new StaticPool(new FakeFactory(), { size: 2 }), { code: 'HAVUZ_INVALID_OPTION', option: 'size' });
+  assert.throws(() => new StaticPool(new FakeFactory(), { sizee: 3 } as never), { code: 'HAVUZ_INVALID_OPTION', option: 'sizee' });
+  assert.throws(() => new StaticPool(new FakeFactory(), { acquireTimeoutMs: -5 }), { code: 'HAVUZ_INVALID_OPTION', option: 'acquireTimeoutMs' });
   const other = staticPool().pool;
   const foreign = await other.acquire();
   throwsWith(() => staticPool().pool.release(foreign), 'HAVUZ_FOREIGN_LEASE');

@@ -50,7 +50,9 @@ test('counters record timeouts, aborts, rejections, create errors and validation
   await pool.acquire({ signal: AbortSignal.abort() }).catch(() => 'aborted');
   lease.release();
   await clock.advance(10);
-  await pool.acquire(); // the idle one fails its ping and is replaced
+  const replaced = pool.acquire(); // the idle one fails its ping and is replaced, after the backoff
+  await clock.advance(125);
+  await replaced;
   const c = pool.status().counters;
   assert.deepEqual([c.timeouts, c.rejected, c.aborted, c.validationFailures], [1, 1, 1, 1]);
 });
