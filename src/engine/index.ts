@@ -3,7 +3,7 @@ export { createEngine } from './create.js';
 export type { RouteOptions, ConnectOptions, TransactionOptions } from './routing.js';
 export { TopologyEngine, type TopologyEngineOptions, type TopologyStatus } from './topology/topology-engine.js';
 export type { TopologyOptions, TargetSessionAttrs } from './topology/options.js';
-export type { HostStatus, TopologyHost, MemberRole as HostRoleState } from './topology/member.js';
+export type { HostStatus, TopologyHost, HostRole } from './topology/member.js';
 export type { RoleChangeEvent } from './topology/events.js';
 export { parseTopologyUrl, type HostAddress } from './topology/hosts.js';
 export { Connection } from './connection.js';

@@ -1,6 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
 import { InvalidOptionError } from '../../core/errors.js';
-import type { MemberRole } from './member.js';
+import type { HostRole } from './member.js';
 
 /** A host changed role or reachability: promoted, demoted, found down or back. */
 export interface RoleChangeEvent {
@@ -8,8 +8,8 @@ export interface RoleChangeEvent {
   pool: string;
   /** `host:port`. */
   host: string;
-  previous: MemberRole;
-  role: MemberRole;
+  previous: HostRole;
+  role: HostRole;
 }
 
 export interface TopologyEventMap {

@@ -6,15 +6,15 @@ import type { Dialect } from '../../drivers/schemes.js';
 import { Engine, type EngineOptions } from '../engine.js';
 import { redactUrl } from '../redact.js';
 import type { HostAddress } from './hosts.js';
-import { probeFacts, roleOf, type HostFacts, type HostRole } from './roles.js';
+import { probeFacts, roleOf, type HostFacts, type ServerRole } from './roles.js';
 
 /** A host's role as routing sees it: `down` after a failed check, `unknown` before the first. */
-export type MemberRole = HostRole | 'down' | 'unknown';
+export type HostRole = ServerRole | 'down' | 'unknown';
 
 /** One host in `engine.status().hosts`: what a monitor shows per host. Never holds a secret. */
 export interface HostStatus {
   host: string;
-  role: MemberRole;
+  role: HostRole;
   /** PostgreSQL: a standby (`pg_is_in_recovery()`); MySQL: the same as readOnly. Unset until checked. */
   inRecovery?: boolean;
   readOnly?: boolean;
@@ -32,7 +32,7 @@ export interface HostStatus {
 export interface TopologyHost<C = unknown> {
   readonly address: HostAddress;
   readonly engine: Engine<C>;
-  readonly role: MemberRole;
+  readonly role: HostRole;
   status(): HostStatus;
 }
 
@@ -41,7 +41,7 @@ export interface MemberSettings {
   clock: Clock;
   checkTimeoutMs: number;
   /** Called after the host's role or reachability changed. */
-  onChange: (member: Member<any>, previous: MemberRole) => void;
+  onChange: (member: Member<any>, previous: HostRole) => void;
 }
 
 /**
@@ -78,7 +78,9 @@ export class Member<C> implements TopologyHost<C> {
         size: 1,
         maxOverflow: 0,
         minIdle: 0,
+        // A check reports a dead host at its first failed connect, not after riding out a restart.
         failFast: true,
+        failFastAfterMs: 0,
         acquireTimeoutMs: t,
         createTimeoutMs: t,
         statementTimeoutMs: t,
@@ -106,7 +108,7 @@ export class Member<C> implements TopologyHost<C> {
     return this.#up === true ? this.#facts : undefined;
   }
 
-  get role(): MemberRole {
+  get role(): HostRole {
     if (this.#up === undefined) return 'unknown';
     return this.#up && this.#facts !== undefined ? roleOf(this.#facts) : 'down';
   }

@@ -12,9 +12,9 @@ export interface HostFacts {
   lagMs: number | undefined;
 }
 
-export type HostRole = 'primary' | 'replica';
+export type ServerRole = 'primary' | 'replica';
 
-export const roleOf = (facts: HostFacts): HostRole => (facts.readOnly || facts.inRecovery ? 'replica' : 'primary');
+export const roleOf = (facts: HostFacts): ServerRole => (facts.readOnly || facts.inRecovery ? 'replica' : 'primary');
 
 type Run = (sql: string) => Promise<QueryResult>;
 

@@ -1,6 +1,7 @@
 import { AcquireAbortedError, CreateFailedError, InvalidOptionError, PoolClosedError } from '../../core/errors.js';
 import type { PoolEventMap, PoolEventName } from '../../core/events.js';
 import { releaseOwned, useLease, type Lease, type LeaseOwner } from '../../core/lease.js';
+import { duration, ownOptions, type ResolvedPoolOptions } from '../../core/options.js';
 import type { AcquireOptions, CloseOptions, ConnectionPool } from '../../core/pool.js';
 import type { PoolStatus } from '../../core/stats.js';
 import type { Member } from './member.js';
@@ -22,13 +23,33 @@ export class RoutePool<C> implements ConnectionPool<C> {
     this.name = topology.name;
   }
 
+  /** The first host's resolved options: every host's pool is made from the same ones. */
+  get options(): Readonly<ResolvedPoolOptions> {
+    return this.#topology.members[0]!.engine.pool.options;
+  }
+
   acquire(options?: AcquireOptions): Promise<Lease<C>> {
     const t = this.#topology;
     if (t.closed) return Promise.reject(new PoolClosedError(this.name));
-    const invalid = checkOptions(options);
-    if (invalid !== undefined) return Promise.reject(invalid);
-    const timeoutMs = options?.timeoutMs ?? t.acquireTimeoutMs;
-    return this.#acquire({ deadline: t.clock.now() + timeoutMs, timeoutMs, signal: options?.signal, lastError: undefined });
+    let given: AcquireOptions;
+    try {
+      given = checkOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#acquire(this.#request(given));
+  }
+
+  /** Resolves once a host for this route is found and its pool has minIdle open; rejects like an acquire. */
+  async ready(): Promise<void> {
+    const member = await this.#topology.choose(this.#route, this.#request({}));
+    await member.engine.pool.ready();
+  }
+
+  #request(options: AcquireOptions): RouteRequest {
+    const t = this.#topology;
+    const timeoutMs = options.timeoutMs ?? t.acquireTimeoutMs;
+    return { deadline: t.clock.now() + timeoutMs, timeoutMs, signal: options.signal, lastError: undefined };
   }
 
   async #acquire(request: RouteRequest): Promise<Lease<C>> {
@@ -55,7 +76,8 @@ export class RoutePool<C> implements ConnectionPool<C> {
     const t = this.#topology;
     const link = linked(request.signal, member.downSignal);
     try {
-      return await member.engine.pool.acquire({ signal: link.signal, timeoutMs: Math.max(1, Math.ceil(request.deadline - t.clock.now())) });
+      const remaining = request.deadline - t.clock.now();
+      return await member.engine.pool.acquire({ signal: link.signal, timeoutMs: remaining === Infinity ? Infinity : Math.max(1, Math.ceil(remaining)) });
     } catch (error) {
       if (request.signal?.aborted) throw new AcquireAbortedError(this.name, request.signal.reason);
       if (t.closed) throw new PoolClosedError(this.name);
@@ -106,20 +128,16 @@ export class RoutePool<C> implements ConnectionPool<C> {
   }
 }
 
-/** The acquire options a pool takes, checked here because the deadline is computed before any pool sees them. */
-function checkOptions(options: AcquireOptions | undefined): InvalidOptionError | undefined {
-  if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) return new InvalidOptionError('acquire options', options, 'an object');
-  for (const key of Object.keys(options)) {
-    if (key !== 'signal' && key !== 'timeoutMs') return new InvalidOptionError(key, (options as Record<string, unknown>)[key], 'signal or timeoutMs');
-  }
-  const { timeoutMs, signal } = options;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    return new InvalidOptionError('timeoutMs', timeoutMs, 'a finite number of milliseconds > 0');
-  }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) return new InvalidOptionError('signal', signal, 'an AbortSignal');
-  return undefined;
+/** The acquire options a pool takes, checked as the core checks them: the deadline is computed before any pool sees them. */
+function checkOptions(options: AcquireOptions | undefined): AcquireOptions {
+  const given = Object.fromEntries(ownOptions('acquire options', options, ['signal', 'timeoutMs'])) as AcquireOptions;
+  const expected = given.timeoutMs === undefined ? undefined : acquireTimeout(given.timeoutMs);
+  if (expected !== undefined) throw new InvalidOptionError('timeoutMs', given.timeoutMs, expected);
+  if (given.signal !== undefined && !(given.signal instanceof AbortSignal)) throw new InvalidOptionError('signal', given.signal, 'an AbortSignal');
+  return given;
 }
+
+const acquireTimeout = duration('above 0', 'no limit');
 
 /** One signal that aborts when either does, without AbortSignal.any's long-lived references. */
 function linked(user: AbortSignal | undefined, down: AbortSignal): { signal: AbortSignal; dispose: () => void } {

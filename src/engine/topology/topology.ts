@@ -2,15 +2,14 @@ import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { AcquireAbortedError, AcquireTimeoutError, HealthTimeoutError, PoolClosedError, messageOf } from '../../core/errors.js';
 import type { Lease } from '../../core/lease.js';
 import { log, type Logger } from '../../core/log.js';
-import { defaults as poolDefaults } from '../../core/options.js';
 import { newCounters, type PoolStatus } from '../../core/stats.js';
-import { backgroundTimer, within } from '../../core/timeouts.js';
+import { backgroundTimer, MAX_TIMER_MS, within } from '../../core/timeouts.js';
 import type { SqlDialect } from '../../drivers/dialect.js';
 import { dialectFor } from '../../drivers/index.js';
 import { redactUrl } from '../redact.js';
 import { parseDatabaseUrl } from '../url.js';
 import { TopologyEvents } from './events.js';
-import { Member, type MemberRole } from './member.js';
+import { Member, type HostRole } from './member.js';
 import type { ResolvedTopologyOptions, TargetSessionAttrs, TopologyPlan } from './options.js';
 import { probeFacts, roleOf, type HostFacts } from './roles.js';
 
@@ -107,8 +106,7 @@ export class Topology<C> {
     }
     this.members = members;
     // The whole engine waits as long as one of its pools would: the hosts' own resolved setting.
-    const resolved = (members[0]!.engine.pool as { options?: { acquireTimeoutMs?: number } }).options;
-    this.acquireTimeoutMs = resolved?.acquireTimeoutMs ?? poolDefaults.acquireTimeoutMs;
+    this.acquireTimeoutMs = members[0]!.engine.pool.options.acquireTimeoutMs;
   }
 
   get closed(): boolean {
@@ -205,32 +203,37 @@ export class Topology<C> {
    * to choose: while one precedes the choice in URL order (or any, for random), wait for it.
    */
   #pick(route: Route): Member<C> | undefined {
-    const eligible = this.#eligible(route);
-    const first = eligible[0];
+    const { hosts, fallback } = this.#eligible(route);
+    const first = hosts[0];
     if (first === undefined) return undefined;
+    // A host not yet checked might be the better choice: one earlier in URL order, or, when only
+    // a fallback was found (no replica, no standby) or the choice is random, any of them.
     const random = this.options.loadBalanceHosts === 'random';
-    const until = random ? this.members.length : this.members.indexOf(first);
+    const until = random || fallback ? this.members.length : this.members.indexOf(first);
     if (this.members.slice(0, until).some((m) => m.role === 'unknown')) return undefined;
-    return random ? eligible[Math.floor(this.#random() * eligible.length)] : first;
+    return random ? hosts[Math.floor(this.#random() * hosts.length)] : first;
   }
 
-  #eligible(route: Route): Member<C>[] {
+  /** The hosts that may serve the route now, in URL order; `fallback` when they are only the second choice. */
+  #eligible(route: Route): { hosts: Member<C>[]; fallback: boolean } {
     const up = this.members.filter((m) => m.facts !== undefined);
+    let fallback = false;
     if (route === 'read') {
       const max = this.options.maxReplicaLagMs;
       const replicas = up.filter((m) => {
         const facts = m.facts!;
         return roleOf(facts) === 'replica' && (max === undefined || (facts.lagMs !== undefined && facts.lagMs <= max));
       });
-      if (replicas.length > 0) return replicas;
+      if (replicas.length > 0) return { hosts: replicas, fallback };
       // No healthy replica: the default route's hosts serve reads too.
+      fallback = true;
     }
     const attrs = this.options.targetSessionAttrs;
     if (attrs === 'prefer-standby') {
       const standbys = up.filter((m) => m.facts!.inRecovery);
-      return standbys.length > 0 ? standbys : up;
+      return standbys.length > 0 ? { hosts: standbys, fallback } : { hosts: up, fallback: true };
     }
-    return up.filter((m) => matches(attrs, m.facts!));
+    return { hosts: up.filter((m) => matches(attrs, m.facts!)), fallback };
   }
 
   #start(): void {
@@ -258,8 +261,9 @@ export class Topology<C> {
   /** Resolves on the next change of any host, or after `ms`, or when `signal` aborts. */
   #nextChange(ms: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve) => {
-      // Ref'd: a request waiting for a primary is work the caller waits for.
-      const timer = this.clock.setTimeout(done, ms);
+      // Ref'd: a request waiting for a primary is work the caller waits for. Capped: Node fires a
+      // longer timer (an Infinity timeout) at once; choose() simply waits again.
+      const timer = this.clock.setTimeout(done, Math.min(ms, MAX_TIMER_MS));
       const changed = this.#changed;
       function done(): void {
         signal?.removeEventListener('abort', done);
@@ -273,7 +277,7 @@ export class Topology<C> {
     });
   }
 
-  #onChange(member: Member<C>, previous: MemberRole): void {
+  #onChange(member: Member<C>, previous: HostRole): void {
     const role = member.role;
     log(this.#logger, role === 'down' ? 'warn' : 'info', { pool: this.name, host: member.address.label, previous, role }, `host ${member.address.label} is ${role === 'down' ? 'down' : `now ${role}`}`);
     this.events.emit({ pool: this.name, host: member.address.label, previous, role });
