@@ -83,7 +83,8 @@ describe('createEngine over a topology (nothing connects until first use)', () =
         ['127.0.0.1:1', 'unknown', 'orders@127.0.0.1:1'],
         ['127.0.0.1:2', 'unknown', 'orders@127.0.0.1:2'],
       ]);
-      for (const text of [inspect(topology), JSON.stringify(topology), topology.url]) {
+      assert.equal(topology.replica().url, topology.url);
+      for (const text of [inspect(topology), JSON.stringify(topology), topology.url, inspect(topology.replica())]) {
         assert.ok(!text.includes(SECRET) && !text.includes(ENCODED), text);
       }
     } finally {

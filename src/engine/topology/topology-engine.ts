@@ -30,6 +30,14 @@ const MAX_REFUSED_RETRIES = 2;
  * transaction it starts is read-only.
  */
 class ReplicaEngine<C> extends Engine<C> {
+  /** The topology's URL (password redacted), every host in it. */
+  override readonly url: string;
+
+  constructor(url: string, redacted: string, options: EngineOptions, pool: RoutePool<C>) {
+    super(url, options, pool);
+    this.url = redacted;
+  }
+
   override transaction<R>(fn: (tx: Connection<C>) => Promise<R> | R, options?: TransactionOptions): Promise<R> {
     return super.transaction(fn, { ...options, readOnly: true });
   }
@@ -58,7 +66,7 @@ export class TopologyEngine<C = unknown> extends Engine<C> {
     super(plan.url.hostUrl(0), plan.engine, new RoutePool(topology, 'default'));
     this.url = plan.url.redacted;
     this.#topology = topology;
-    this.#replica = new ReplicaEngine<C>(plan.url.hostUrl(0), plan.engine, new RoutePool(topology, 'read'));
+    this.#replica = new ReplicaEngine<C>(plan.url.hostUrl(0), plan.url.redacted, plan.engine, new RoutePool(topology, 'read'));
   }
 
   /** Every host, in URL order, with its role and its own engine (for per-host collectors). */
