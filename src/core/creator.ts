@@ -36,7 +36,10 @@ export class Creator<T> {
   readonly #cancels = new Set<(error: Error) => void>();
   #failures = 0;
   #retryAt = 0;
+  /** When a connection that had opened last failed its ping or reset. */
+  #lastInUseFailureAt = -Infinity;
   #retryTimer: TimerHandle | undefined = undefined;
+  #retryTimerDue = 0;
   /** When the current run of failures began; NaN while connects succeed. */
   failingSince = NaN;
   /** The driver's error from the most recent failed connect, until one succeeds. */
@@ -56,23 +59,34 @@ export class Creator<T> {
     return this.#failures > 0;
   }
 
+  /** How long the next connect must still wait. */
+  get backoffMs(): number {
+    return Math.max(0, this.#retryAt - this.#clock.now());
+  }
+
   /**
    * How many connects may start now, given the backoff and `maxConnecting`. While backing off it
    * arms one timer that calls the owner's `retry` when the wait is over; it keeps the process
    * alive only when someone waits (`keepAlive`).
    */
   room(keepAlive: boolean): number {
+    if (this.#failures > 0 && this.lastError === undefined && this.#quietSince(this.#lastInUseFailureAt)) this.resetBackoff();
     if (this.#retryAt > 0) {
       const wait = this.#retryAt - this.#clock.now();
       if (wait > 0) {
-        this.#retryTimer ??= backgroundTimer(
-          this.#clock,
-          () => {
-            this.#retryTimer = undefined;
-            this.#owner.retry();
-          },
-          wait,
-        );
+        // A timer armed for a later retry (a backoff since cut short) would leave waiters idle.
+        if (this.#retryTimer !== undefined && this.#retryTimerDue > this.#retryAt) this.stop();
+        if (this.#retryTimer === undefined) {
+          this.#retryTimerDue = this.#retryAt;
+          this.#retryTimer = backgroundTimer(
+            this.#clock,
+            () => {
+              this.#retryTimer = undefined;
+              this.#owner.retry();
+            },
+            wait,
+          );
+        }
         // A waiter with no deadline has no timer of its own: the retry is what it waits for.
         if (keepAlive) this.#retryTimer.ref();
         return 0;
@@ -85,6 +99,9 @@ export class Creator<T> {
 
   /** Starts one connect for a new entry of this generation. */
   start(generation: number): void {
+    // While failing, connects are spaced by the backoff even when they succeed: connections that
+    // open fine but fail in use must not be replaced in a loop.
+    if (this.#failures > 0) this.#retryAt = this.#clock.now() + this.#delay();
     const entry = new PoolEntry<T>();
     entry.generation = generation;
     this.#ledger.add(entry);
@@ -102,7 +119,7 @@ export class Creator<T> {
         this.#owner.opened(entry, this.#clock.now() - started);
       } else {
         this.#ledger.move(entry, 'closed');
-        this.noteFailure(error.cause ?? error);
+        this.noteFailure(error.cause ?? error, false);
         this.#owner.failed(error);
       }
       return true;
@@ -144,27 +161,42 @@ export class Creator<T> {
    * (100 ms, 100 ms) retry 8 to 10 times a second and serve again within ~125 ms of the
    * database's return.
    */
-  noteFailure(error: unknown): void {
-    const o = this.#options;
+  noteFailure(error: unknown, inUse = true): void {
     const now = this.#clock.now();
     if (this.#failures === 0) this.failingSince = now;
-    const delay = Math.min(o.createBackoffMaxMs, o.createBackoffMs * 2 ** this.#failures);
+    this.#retryAt = now + this.#delay();
     this.#failures++;
-    this.#retryAt = now + delay * (1 + 0.25 * o.random());
-    this.lastError = error;
+    if (inUse) this.#lastInUseFailureAt = now;
+    else this.lastError = error;
   }
 
   /** Forget the backoff (invalidateAll: the address may have changed, try at once). */
   resetBackoff(): void {
     this.#failures = 0;
     this.#retryAt = 0;
+    this.#lastInUseFailureAt = -Infinity;
     this.failingSince = NaN;
   }
 
+  /**
+   * Connections that open fine but keep failing in use end their streak only after two backoff
+   * ceilings without such a failure: a healthy neighbour does not prove the failing ones well.
+   */
+  #quietSince(at: number): boolean {
+    return this.#clock.now() - at > 2 * this.#options.createBackoffMaxMs;
+  }
+
+  #delay(): number {
+    const o = this.#options;
+    return Math.min(o.createBackoffMaxMs, o.createBackoffMs * 2 ** this.#failures) * (1 + 0.25 * o.random());
+  }
+
   #succeeded(): void {
-    this.resetBackoff();
     this.lastError = undefined;
     this.everConnected = true;
+    // A connect that works ends a streak of failed connects; one of failures in use ends only
+    // after a quiet spell (see #quietSince).
+    if (this.#quietSince(this.#lastInUseFailureAt)) this.resetBackoff();
   }
 
   /** Cancel every connect in flight (the pool is closing); each settles as failed with `error`. */

@@ -167,7 +167,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  */
 export function ownOptions(what: string, input: unknown, known: readonly string[]): [string, unknown][] {
   if (input === undefined) return [];
-  if (!isPlainObject(input)) throw new InvalidOptionError(what, input, 'an object');
+  if (!isPlainObject(input)) throw new InvalidOptionError(what, input, 'a plain object: { key: value }');
   const out: [string, unknown][] = [];
   for (const key of Object.keys(input)) {
     const value = input[key];

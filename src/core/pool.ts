@@ -1,74 +1,37 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
+import {
+  checkAcquireOptions,
+  checkCloseOptions,
+  checkFactory,
+  checkInvalidateOptions,
+  type AcquireOptions,
+  type CloseOptions,
+  type ConnectionPool,
+  type PoolClassSettings,
+} from './contract.js';
 import { Creator } from './creator.js';
 import type { PoolEntry } from './entry.js';
 import {
   AcquireAbortedError,
   AcquireTimeoutError,
   CreateFailedError,
-  InvalidOptionError,
-  PoolClosedError,
-  PoolDrainingError,
   QueueFullError,
   messageOf,
 } from './errors.js';
-import { PoolEvents, type CloseReason, type ErrorPhase, type PoolEventMap, type PoolEventName } from './events.js';
+import { PoolEvents, type CloseReason, type PoolEventMap, type PoolEventName } from './events.js';
 import type { Factory } from './factory.js';
 import { Housekeeper } from './housekeeper.js';
 import { captureStack, Lease, releaseOwned, returnLease, useLease, type LeaseOwner, type LeaseTarget } from './lease.js';
 import { Ledger } from './ledger.js';
-import { log } from './log.js';
-import { duration, ownOptions, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
+import { Lifecycle } from './lifecycle.js';
+import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { describeStatus, newCounters, type PoolStatus } from './stats.js';
 import { isThenable, within } from './timeouts.js';
 import { WaitRoom, type Waiter } from './waiters.js';
 
-export interface AcquireOptions {
-  /** Abort the wait; the acquire rejects with HAVUZ_ACQUIRE_ABORTED and leaves no trace. */
-  signal?: AbortSignal;
-  /** Overrides the pool's acquireTimeoutMs for this call; Infinity: no limit. */
-  timeoutMs?: number;
-}
-
-export interface CloseOptions {
-  /** How long to wait for checked-out connections (and, draining, queued acquires) before closing them anyway. Default 10 s; Infinity: as long as it takes. */
-  timeoutMs?: number;
-  /**
-   * false (default): queued acquires fail at once, checked-out connections are awaited.
-   * true: queued acquires are still served and checked-out work finishes, until `timeoutMs`;
-   * only acquires made after close() fail. What is left at the deadline fails with HAVUZ_POOL_DRAINING.
-   */
-  drain?: boolean;
-}
-
-/** What every pool class offers; code that takes a pool should take this. */
-export interface ConnectionPool<T> {
-  readonly name: string;
-  readonly options: Readonly<ResolvedPoolOptions>;
-  acquire(options?: AcquireOptions): Promise<Lease<T>>;
-  use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R>;
-  release(lease: Lease<T>): void;
-  status(): PoolStatus;
-  on<K extends PoolEventName>(event: K, listener: (payload: PoolEventMap<T>[K]) => void): () => void;
-  off<K extends PoolEventName>(event: K, listener: (payload: PoolEventMap<T>[K]) => void): void;
-  /** Resolves once minIdle connections are open; rejects with the connect error when the database cannot be reached. */
-  ready(): Promise<void>;
-  dispose(): Promise<void>;
-  invalidateAll(options?: { soft?: boolean }): Promise<void>;
-  close(options?: CloseOptions): Promise<void>;
-}
-
-/** What a pool class passes to the scheduler: defaults that differ from the queue pool's (the user's options still win). */
-export interface PoolClassSettings {
-  defaults?: Partial<PoolOptions>;
-}
-
-const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 /** A connection opened less than this long ago is never pre-pinged: it has just proved itself. */
 const FRESH_MS = 1_000;
-const acquireTimeout = duration('above 0', 'no limit');
-const closeTimeout = duration(0, 'no limit');
 
-type Phase = 'open' | 'draining' | 'closing';
 
 /**
  * The queue pool, and the one scheduler every pool class builds on: a fixed size plus overflow,
@@ -83,6 +46,8 @@ type Phase = 'open' | 'draining' | 'closing';
  * queue) and `park` (where a free connection goes), and pass `defaults`. Null, Assertion and
  * Static do only that; Context adds a scope in front of `acquire`.
  */
+export type { AcquireOptions, CloseOptions, ConnectionPool, PoolClassSettings } from './contract.js';
+
 export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   readonly name: string;
   readonly options: Readonly<ResolvedPoolOptions>;
@@ -101,13 +66,9 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   readonly #resetOnReturn: boolean;
   readonly #trackStacks: boolean;
   readonly #maxUses: number;
+  readonly #lifecycle: Lifecycle<T>;
   #generation = 0;
-  #phase: Phase = 'open';
-  #closePromise: Promise<void> | undefined;
-  /** Settles a close that waits for checkouts (and, draining, for the queue) to finish. */
-  #quiet: (() => void) | undefined;
   readonly #destroying = new Set<Promise<void>>();
-  readonly #ready: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
 
   constructor(factory: Factory<T>, options?: PoolOptions, settings: PoolClassSettings = {}) {
     checkFactory(factory);
@@ -122,7 +83,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     this.#resetOnReturn = o.resetOnReturn && factory.reset !== undefined;
     this.#trackStacks = o.leakDetectionMs > 0;
     this.#maxUses = o.maxUses;
-    this.#events = new PoolEvents<T>((error) => this.#report('listener', error, undefined));
+    this.#events = new PoolEvents<T>(this.name, o.logger);
     this.#waiters = new WaitRoom<Lease<T>>(this.#clock, o.acquireTimeoutMs, {
       expired: (waiter) => this.#expired(waiter),
       aborted: (waiter) => this.#aborted(waiter),
@@ -133,6 +94,14 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       broken: (entry, error) => this.#broken(entry, error),
       retry: () => this.#fill(),
       discard: (entry) => this.#discard(entry),
+    });
+    this.#lifecycle = new Lifecycle<T>(this.name, this.#clock, this.#ledger, this.#waiters as WaitRoom<unknown>, this.#creator, {
+      destroy: (entry, reason) => this.#destroy(entry, reason),
+      stopping: () => this.#housekeeper?.stop(),
+      settled: () => this.#settleDestroys(),
+      minIdleOpen: () => this.#ledger.open.size >= this.options.minIdle,
+      unreachable: () => this.#unreachable(),
+      fill: () => this.#fill(),
     });
     if (Housekeeper.wanted(o)) {
       this.#housekeeper = new Housekeeper<T>(o, this.#ledger, {
@@ -149,7 +118,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   // ---- checkout ---------------------------------------------------------------------------
 
   acquire(options?: AcquireOptions): Promise<Lease<T>> {
-    if (this.#phase !== 'open') return Promise.reject(this.#closedError());
+    if (this.#lifecycle.phase !== 'open') return Promise.reject(this.#lifecycle.closedError());
     let timeoutMs: number | undefined;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
@@ -215,13 +184,13 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
         last,
       ),
     );
-    this.#quietCheck();
+    this.#lifecycle.check();
   }
 
   #aborted(waiter: Waiter<Lease<T>>): void {
     this.#counters.aborted++;
     waiter.reject(new AcquireAbortedError(this.name, waiter.signal?.reason));
-    this.#quietCheck();
+    this.#lifecycle.check();
   }
 
   /** Pairs idle connections with waiters in FIFO order, then opens connections for the rest. */
@@ -290,7 +259,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       const ms = this.options.validateTimeoutMs;
       ok = (await within(this.factory.validate!(entry.connection), ms, this.#clock, () => new Error(`ping timed out after ${ms} ms`))) === true;
     } catch (error) {
-      this.#report('validate', error, entry.id);
+      this.#events.report('validate', error, entry.id);
     }
     const now = this.#clock.now();
     if (entry.state === 'pinging') {
@@ -309,7 +278,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       this.#destroy(entry, retire);
     }
     if (!waiter.settled) {
-      if (this.#phase === 'closing') this.#waiters.reject(waiter, this.#closedError());
+      if (this.#lifecycle.phase === 'closing') this.#waiters.reject(waiter, this.#lifecycle.closedError());
       else if (waiter.deadline <= now) {
         this.#waiters.forget(waiter);
         this.#expired(waiter);
@@ -374,7 +343,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
 
   #resetFailed(entry: PoolEntry<T>, error: unknown): void {
     if (entry.state !== 'resetting') return;
-    this.#report('reset', error, entry.id);
+    this.#events.report('reset', error, entry.id);
     this.#events.emit('invalidate', { pool: this.name, id: entry.id, reason: error });
     this.#creator.noteFailure(error);
     this.retire(entry, 'reset-failed');
@@ -387,7 +356,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
    */
   protected park(entry: PoolEntry<T>, now: number): void {
     if (this.serveNext(entry, now)) return;
-    if (this.#phase !== 'open') this.#destroy(entry, 'pool-closed');
+    if (this.#lifecycle.phase !== 'open') this.#destroy(entry, 'pool-closed');
     else if (this.#ledger.open.size > this.options.size) this.#destroy(entry, 'overflow');
     else {
       this.#ledger.move(entry, 'idle', now);
@@ -417,7 +386,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
    */
   protected share(entry: PoolEntry<T>): Lease<T> | undefined {
     const now = this.#clock.now();
-    if (this.#phase !== 'open' || this.#retireReason(entry, now) !== undefined) return undefined;
+    if (this.#lifecycle.phase !== 'open' || this.#retireReason(entry, now) !== undefined) return undefined;
     return this.#checkout(entry, now, now, this.#trackStacks ? captureStack(2) : undefined);
   }
 
@@ -433,7 +402,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   }
 
   #retireReason(entry: PoolEntry<T>, now: number): CloseReason | undefined {
-    if (this.#phase === 'closing') return 'pool-closed';
+    if (this.#lifecycle.phase === 'closing') return 'pool-closed';
     if (entry.doomed !== undefined) return entry.doomed;
     if (entry.generation !== this.#generation) return 'invalidated';
     if (entry.expiresAt <= now) return 'max-lifetime';
@@ -445,13 +414,13 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
 
   /** Opens connections for unserved waiters and min idle, within max, maxConnecting and the backoff. */
   #fill(): void {
-    if (this.#phase === 'closing') return;
+    if (this.#lifecycle.phase === 'closing') return;
     const o = this.options;
     const ledger = this.#ledger;
     // At max nothing can be opened: the common case under load, so it returns before any arithmetic.
     if (ledger.open.size + ledger.connecting >= o.max) return;
     let wanted = this.#waiters.length - ledger.connecting;
-    if (this.#phase === 'open' && o.minIdle > 0) {
+    if (this.#lifecycle.phase === 'open' && o.minIdle > 0) {
       // Min idle stays within size: an overflow connection closes on return, and would be reopened at once.
       wanted = Math.max(wanted, Math.min(o.minIdle - ledger.idle.length, o.size - ledger.open.size) - ledger.connecting);
     }
@@ -477,22 +446,22 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       return;
     }
     this.park(entry, now);
-    this.#readyCheck(undefined);
+    this.#lifecycle.readyCheck(undefined);
     // maxConnecting may have held back connects for other waiters; this one's slot is free now.
     this.#fill();
   }
 
   #createFailed(error: CreateFailedError): void {
     this.#counters.createErrors++;
-    if (this.#phase === 'closing') return;
-    this.#report('create', error, undefined);
+    if (this.#lifecycle.phase === 'closing') return;
+    this.#events.report('create', error, undefined);
     if (this.#unreachable()) {
       // Nothing is open that could come back to a waiter, and nothing else is connecting: the
       // database is down or refuses us. Waiting out acquireTimeoutMs would only hide that.
       this.#counters.failedFast += this.#waiters.length;
       this.#waiters.rejectAll(() => error);
-      this.#readyCheck(error);
-      this.#quietCheck();
+      this.#lifecycle.readyCheck(error);
+      this.#lifecycle.check();
     }
     this.#fill();
   }
@@ -513,7 +482,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     if (entry.state === 'closed' || entry.doomed === 'broken') return;
     const idle = entry.state === 'idle';
     entry.doomed = 'broken';
-    this.#report(idle ? 'idle' : 'in-use', error, entry.id);
+    this.#events.report(idle ? 'idle' : 'in-use', error, entry.id);
     if (idle) {
       this.#destroy(entry, 'broken');
       this.#fill();
@@ -528,7 +497,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     this.#counters.destroyed++;
     if (this.#events.wants('close')) this.#events.emit('close', { pool: this.name, id: entry.id, reason });
     this.#discard(entry);
-    this.#quietCheck();
+    this.#lifecycle.check();
   }
 
   /** Closes the driver connection in the background; failures are reported, never thrown. */
@@ -538,7 +507,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       try {
         await this.factory.destroy(connection);
       } catch (error) {
-        this.#report('destroy', error, entry.id);
+        this.#events.report('destroy', error, entry.id);
       }
     })();
     this.#destroying.add(done);
@@ -547,22 +516,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
 
   #leaked(entry: PoolEntry<T>, heldMs: number): void {
     this.#counters.leaks++;
-    this.#events.emit('leak', { pool: this.name, id: entry.id, heldMs, stack: entry.stack });
-    const ms = Math.round(heldMs);
-    log(this.options.logger, 'warn', { pool: this.name, id: entry.id, heldMs: ms, stack: entry.stack }, `havuz: connection ${entry.id} of pool "${this.name}" checked out for ${ms} ms; possible leak`);
-  }
-
-  #report(phase: ErrorPhase, error: unknown, id: number | undefined): void {
-    const logger = this.options.logger;
-    if (phase === 'listener') {
-      // A throwing listener is the user's bug; say so, but the pool goes on.
-      const message = `havuz: a pool event listener threw: ${messageOf(error)}`;
-      if (logger?.error !== undefined) log(logger, 'error', { pool: this.name, err: error }, message);
-      else process.emitWarning(message, 'HavuzWarning');
-      return;
-    }
-    log(logger, 'warn', { pool: this.name, phase, id, err: error }, `havuz: pool "${this.name}" ${phase} error: ${messageOf(error)}`);
-    this.#events.emit('connection-error', { pool: this.name, id, phase, error });
+    this.#events.leaked(entry.id, heldMs, entry.stack);
   }
 
   // ---- status, events, lifecycle ----------------------------------------------------------
@@ -578,8 +532,9 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       overflow: Math.max(0, size - this.options.size),
       pending: this.#waiters.length,
       connecting: ledger.connecting,
+      backoffMs: this.#creator.backoffMs,
       max: this.options.max,
-      closed: this.#phase !== 'open',
+      closed: this.#lifecycle.phase !== 'open',
       counters: { ...this.#counters },
     };
   }
@@ -593,23 +548,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   }
 
   ready(): Promise<void> {
-    if (this.#phase !== 'open') return Promise.reject(this.#closedError());
-    if (this.#ledger.open.size >= this.options.minIdle) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.#ready.push({ resolve, reject });
-      this.#fill();
-    });
-  }
-
-  /** Settles ready() callers: resolved once minIdle are open, rejected with a connect error a waiter would get too. */
-  #readyCheck(error: unknown): void {
-    if (this.#ready.length === 0) return;
-    const fail = error !== undefined && (this.#unreachable() || !this.#creator.everConnected);
-    if (!fail && this.#ledger.open.size < this.options.minIdle) return;
-    for (const r of this.#ready.splice(0)) {
-      if (fail) r.reject(error);
-      else r.resolve();
-    }
+    return this.#lifecycle.ready();
   }
 
   /**
@@ -627,9 +566,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   invalidateAll(options: { soft?: boolean } = {}): Promise<void> {
     let soft: boolean;
     try {
-      const given = Object.fromEntries(ownOptions('invalidateAll options', options, ['soft']));
-      if (given.soft !== undefined && typeof given.soft !== 'boolean') throw new InvalidOptionError('soft', given.soft, 'true or false');
-      soft = given.soft === true;
+      soft = checkInvalidateOptions(options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -660,22 +597,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#closePromise !== undefined) {
-      if (timeoutMs === 0) this.#quiet?.();
-      return this.#closePromise;
-    }
-    this.#housekeeper?.stop();
-    this.#closePromise = (async () => {
-      if (drain) {
-        this.#phase = 'draining';
-        for (const entry of this.#ledger.idle.toArray()) this.#destroy(entry, 'pool-closed');
-        if (!(await this.#whenQuiet(timeoutMs))) this.#waiters.rejectAll(() => new PoolDrainingError(this.name, timeoutMs));
-        await this.#shutDown(0);
-      } else {
-        await this.#shutDown(timeoutMs);
-      }
-    })();
-    return this.#closePromise;
+    return this.#lifecycle.close(timeoutMs, drain);
   }
 
   /** close() without waiting for checked-out connections (asyncpg's terminate). */
@@ -687,82 +609,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     await this.close();
   }
 
-  async #shutDown(timeoutMs: number): Promise<void> {
-    this.#phase = 'closing';
-    this.#creator.stop();
-    this.#waiters.stop();
-    this.#waiters.rejectAll(() => new PoolClosedError(this.name));
-    this.#readyCheck(new PoolClosedError(this.name));
-    this.#creator.cancelAll(new PoolClosedError(this.name));
-    for (const entry of this.#ledger.idle.toArray()) this.#destroy(entry, 'pool-closed');
-    await this.#whenQuiet(timeoutMs);
-    for (const entry of [...this.#ledger.open]) this.#destroy(entry, 'pool-closed');
-    await this.#settleDestroys();
-  }
-
-  /** Resolves true once nothing is in use, queued or (draining) connecting; false at `timeoutMs`. */
-  #whenQuiet(timeoutMs: number): Promise<boolean> {
-    if (this.#isQuiet()) return Promise.resolve(true);
-    if (timeoutMs <= 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const timer: TimerHandle | undefined = timeoutMs === Infinity ? undefined : this.#clock.setTimeout(() => finish(false), timeoutMs);
-      const finish = (quiet: boolean): void => {
-        if (timer !== undefined) this.#clock.clearTimeout(timer);
-        this.#quiet = undefined;
-        resolve(quiet);
-      };
-      this.#quiet = () => finish(this.#isQuiet());
-    });
-  }
-
-  #isQuiet(): boolean {
-    const ledger = this.#ledger;
-    return ledger.inUse === 0 && this.#waiters.length === 0 && (this.#phase === 'closing' || ledger.connecting === 0);
-  }
-
-  #quietCheck(): void {
-    if (this.#quiet !== undefined && this.#isQuiet()) this.#quiet();
-  }
-
-  #closedError(): PoolClosedError {
-    return new PoolClosedError(this.name, this.#phase === 'draining' ? 'is closing (draining)' : 'is closed');
-  }
-
   async #settleDestroys(): Promise<void> {
     while (this.#destroying.size > 0) await Promise.all([...this.#destroying]);
   }
 }
-
-function checkFactory(factory: unknown): void {
-  if (typeof factory !== 'object' || factory === null) throw new InvalidOptionError('factory', factory, 'an object');
-  const f = factory as Record<string, unknown>;
-  for (const method of ['create', 'destroy'] as const) {
-    if (typeof f[method] !== 'function') throw new InvalidOptionError(`factory.${method}`, f[method], 'a function');
-  }
-  for (const method of ['validate', 'reset', 'init', 'activate', 'passivate'] as const) {
-    if (f[method] !== undefined && typeof f[method] !== 'function') {
-      throw new InvalidOptionError(`factory.${method}`, f[method], 'a function or undefined');
-    }
-  }
-}
-
-function checkAcquireOptions(options: AcquireOptions): { timeoutMs: number | undefined; signal: AbortSignal | undefined } {
-  const given = Object.fromEntries(ownOptions('acquire options', options, ['signal', 'timeoutMs']));
-  const { timeoutMs, signal } = given as AcquireOptions;
-  if (timeoutMs !== undefined) {
-    const expected = acquireTimeout(timeoutMs);
-    if (expected !== undefined) throw new InvalidOptionError('timeoutMs', timeoutMs, expected);
-  }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError('signal', signal, 'an AbortSignal');
-  return { timeoutMs, signal };
-}
-
-function checkCloseOptions(options: CloseOptions | undefined): { timeoutMs: number; drain: boolean } {
-  const given = Object.fromEntries(ownOptions('close options', options, ['timeoutMs', 'drain'])) as CloseOptions;
-  const timeoutMs = given.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
-  const expected = closeTimeout(timeoutMs);
-  if (expected !== undefined) throw new InvalidOptionError('timeoutMs', timeoutMs, expected);
-  if (given.drain !== undefined && typeof given.drain !== 'boolean') throw new InvalidOptionError('drain', given.drain, 'true or false');
-  return { timeoutMs, drain: given.drain === true };
-}
-

@@ -28,6 +28,8 @@ export interface PoolStatus {
   pending: number;
   /** Connects in flight. */
   connecting: number;
+  /** After failures the next connect waits: how long still, in ms (0: it may connect now). */
+  backoffMs: number;
   /** size + maxOverflow: the most connections this pool will ever open. */
   max: number;
   closed: boolean;

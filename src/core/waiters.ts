@@ -16,7 +16,9 @@ export class Waiter<V> {
   readonly enqueuedAt: number;
   /** Infinity: no deadline (acquireTimeoutMs: Infinity). */
   readonly deadline: number;
-  /** A deadline other than the pool's default has its own timer; default ones share one. */
+  /** The pool's default deadline: expired by the shared sweep, in queue order. */
+  shared = false;
+  /** A finite deadline other than the pool's default has its own timer. */
   ownTimer: TimerHandle | undefined = undefined;
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
@@ -92,9 +94,10 @@ export class WaitRoom<V> {
       if (ms !== this.#defaultTimeoutMs) {
         // Default deadlines are in queue order and share one timer; only an override needs its own.
         waiter.ownTimer = this.#clock.setTimeout(() => this.#expire(waiter), ms);
-      } else if (this.#sweepTimer === undefined) {
+      } else {
+        waiter.shared = true;
         // Unref'd until push refs it: a pre-pinged checkout of an idle connection is never queued.
-        this.#sweepTimer = backgroundTimer(this.#clock, this.#sweep, ms);
+        this.#sweepTimer ??= backgroundTimer(this.#clock, this.#sweep, ms);
       }
     }
     if (signal !== undefined) {
@@ -113,7 +116,7 @@ export class WaitRoom<V> {
 
   /** Back to the head of the queue, keeping its deadline (its connection failed a ping: not its fault). */
   unshift(waiter: Waiter<V>, now: number): void {
-    if (waiter.ownTimer === undefined && this.#sweepTimer === undefined && waiter.deadline !== Infinity) {
+    if (waiter.shared && this.#sweepTimer === undefined) {
       this.#sweepTimer = this.#clock.setTimeout(this.#sweep, Math.max(0, waiter.deadline - now));
     }
     if (this.#queue.length === 0) this.#sweepTimer?.ref();
@@ -173,7 +176,7 @@ export class WaitRoom<V> {
     let waiter = this.#queue.head;
     while (waiter !== undefined) {
       const next = waiter.next;
-      if (waiter.ownTimer === undefined) {
+      if (waiter.shared) {
         if (waiter.deadline > now) {
           this.#sweepTimer = this.#clock.setTimeout(this.#sweep, waiter.deadline - now);
           return;

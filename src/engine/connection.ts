@@ -1,6 +1,7 @@
 import type { Lease } from '../core/lease.js';
 import type { QueryOptions, QueryResult, SqlDialect } from '../drivers/dialect.js';
 import { ConnectionLostError, DatabaseError, InvalidOptionError, StatementTimeoutError } from '../core/errors.js';
+import type { QueryObservers } from './query-events.js';
 import { readOnlyOf, type RouteOptions } from './routing.js';
 
 /** What a Connection needs from its engine: shared per-engine state, not per checkout. */
@@ -12,6 +13,9 @@ export interface ConnectionContext<C> {
   /** asyncpg's max_queries: recycle a connection after this many queries; 0 = unlimited. */
   readonly maxQueries: number;
   readonly queryCounts: WeakMap<object, number>;
+  /** echo, metrics and tracers; read once per statement. */
+  readonly observers: QueryObservers;
+  readonly poolName: string;
 }
 
 export type Queryable = Pick<Connection<unknown>, 'query' | 'transaction'>;
@@ -42,6 +46,11 @@ export class Connection<C = unknown> implements AsyncDisposable {
   }
 
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    // Echo, metrics and tracers: one field read when nobody listens.
+    return this.#context.observers.active ? this.#observed<R>(sql, params) : this.#run<R>(sql, params);
+  }
+
+  #run<R>(sql: string, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
     // Not async: one .then instead of an async frame on every query (this is the hot path).
     let running: Promise<QueryResult<R>>;
     try {
@@ -55,6 +64,18 @@ export class Connection<C = unknown> implements AsyncDisposable {
     return running.then(undefined, (error: unknown) => {
       throw this.#classify(error);
     });
+  }
+
+  /** Off the hot path: only when someone listens does a statement read the clock. */
+  #observed<R>(sql: string, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
+    const { observers, poolName: pool } = this.#context;
+    const started = performance.now();
+    const running = this.#run<R>(sql, params);
+    running.then(
+      (result) => observers.emit({ pool, sql, params, durationMs: performance.now() - started, rowCount: result.rowCount, error: undefined }),
+      (error: unknown) => observers.emit({ pool, sql, params, durationMs: performance.now() - started, rowCount: undefined, error }),
+    );
+    return running;
   }
 
   #classify(error: unknown): Error {

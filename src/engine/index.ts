@@ -1,5 +1,7 @@
-export { Engine, type EngineOptions, type PoolClass } from './engine.js';
+export { Engine, type EngineOptions, type EngineEventMap, type PoolClass } from './engine.js';
 export { createEngine } from './create.js';
+export type { QueryEvent, QueryListener } from './query-events.js';
+export type { EchoOption, EchoPoolOption } from './echo.js';
 export type { RouteOptions, ConnectOptions, TransactionOptions } from './routing.js';
 export { TopologyEngine, type TopologyEngineOptions, type TopologyStatus } from './topology/topology-engine.js';
 export type { TopologyOptions, TargetSessionAttrs } from './topology/options.js';

@@ -1,33 +1,38 @@
-import type { Engine } from '../engine/engine.js';
 import { TopologyEngine } from '../engine/topology/topology-engine.js';
 import { PoolCollector } from './collector.js';
-import { Lines } from './prometheus.js';
+import type { Family, Sample } from './families.js';
 
 /**
  * One collector per host of a topology engine: each host's pool is labelled `name@host:port` in
- * every metric, so waits, holds and connects show per host. Stop them with `collector.stop()`.
+ * every metric, so waits, holds and connects show per host (the engine's own collector adds them
+ * up). Or add `engine.hosts[i].engine` to a MetricsRegistry. Stop them with `collector.stop()`.
  */
 export function hostCollectors(engine: TopologyEngine): PoolCollector[] {
-  return engine.hosts.map((host) => new PoolCollector(host.engine.pool));
+  return engine.hosts.map((host) => new PoolCollector(host.engine));
 }
 
 /**
- * Each topology engine's hosts in Prometheus's text format: whether each is up, its role (one
- * series per host, labelled with the role it has now) and a replica's lag. Engines with one host
- * add nothing. Labels carry the engine's name and `host:port` only: never a URL or a password.
+ * The hosts of every topology engine among the collectors, as metric families: whether each host
+ * is up, its role (one series per host, labelled with the role it has now) and a replica's lag.
+ * Labels carry the engine's name and `host:port` only: never a URL or a password.
  */
-export function topologyPrometheusText(engines: Iterable<Engine>): string {
-  const statuses = [...engines].filter((e): e is TopologyEngine => e instanceof TopologyEngine).map((e) => e.status());
-  if (statuses.length === 0) return '';
-  const out = new Lines();
-  out.family('havuz_host_up', 'gauge', 'Whether the host answered its last check (1) or is down (0).', (emit) => {
-    for (const s of statuses) for (const h of s.hosts) if (h.role !== 'unknown') emit({ pool: s.name, host: h.host }, h.role === 'down' ? 0 : 1);
-  });
-  out.family('havuz_host_role', 'gauge', 'The role each host has now (primary, replica, down, unknown): 1 for that role.', (emit) => {
-    for (const s of statuses) for (const h of s.hosts) emit({ pool: s.name, host: h.host, role: h.role }, 1);
-  });
-  out.family('havuz_host_replica_lag_seconds', 'gauge', "A replica's lag behind its primary, as last measured.", (emit) => {
-    for (const s of statuses) for (const h of s.hosts) if (h.role === 'replica' && h.lagMs !== undefined) emit({ pool: s.name, host: h.host }, h.lagMs / 1000);
-  });
-  return out.toString();
+export function topologyFamilies(collectors: readonly PoolCollector[], prefix = 'havuz_'): Family[] {
+  const statuses = collectors.flatMap((c) => (c.engine instanceof TopologyEngine ? [c.engine.status()] : []));
+  if (statuses.length === 0) return [];
+  const family = (name: string, help: string, fill: (push: (labels: Record<string, string>, value: number) => void) => void): Family => {
+    const samples: Sample[] = [];
+    fill((labels, value) => samples.push({ labels, value }));
+    return { name: prefix + name, type: 'gauge', help, samples };
+  };
+  return [
+    family('host_up', 'Whether the host answered its last check (1) or is down (0).', (push) => {
+      for (const s of statuses) for (const h of s.hosts) if (h.role !== 'unknown') push({ pool: s.name, host: h.host }, h.role === 'down' ? 0 : 1);
+    }),
+    family('host_role', 'The role each host has now (primary, replica, down, unknown): 1 for that role.', (push) => {
+      for (const s of statuses) for (const h of s.hosts) push({ pool: s.name, host: h.host, role: h.role }, 1);
+    }),
+    family('host_replica_lag_seconds', "A replica's lag behind its primary, as last measured.", (push) => {
+      for (const s of statuses) for (const h of s.hosts) if (h.role === 'replica' && h.lagMs !== undefined) push({ pool: s.name, host: h.host }, h.lagMs / 1000);
+    }),
+  ];
 }

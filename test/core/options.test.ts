@@ -79,3 +79,26 @@ test('housekeeping runs often enough for the shortest timed option, within 250 m
   assert.equal(resolvePoolOptions({ idleTimeoutMs: 0, maxLifetimeMs: 0 }).housekeepingMs, 30_000);
   assert.equal(resolvePoolOptions({ housekeepingMs: 7 }).housekeepingMs, 7);
 });
+
+test('options must be a plain object; a string, number, array or function is refused, not exploded into keys', () => {
+  for (const options of [5, true, 'size', [], [1], () => undefined, new Map()]) {
+    assert.throws(() => new Pool(new FakeFactory(), options as never), { code: 'HAVUZ_INVALID_OPTION', option: 'options' }, String(options));
+  }
+  assert.ok(new Pool(new FakeFactory(), Object.assign(Object.create(null), { size: 2 })), 'a null-prototype object is fine');
+});
+
+test('keys named like Object.prototype members are unknown options, refused with a readable message', () => {
+  for (const key of ['hasOwnProperty', 'valueOf', 'constructor', 'toString', '__proto__', 'isPrototypeOf']) {
+    const options = JSON.parse(`{"${key}": 5}`);
+    assert.throws(() => new Pool(new FakeFactory(), options), (error: any) => {
+      assert.equal(error.code, 'HAVUZ_INVALID_OPTION');
+      assert.equal(error.option, key);
+      assert.match(error.message, new RegExp(`^Invalid option ${key}: 5 \\(expected `));
+      return true;
+    });
+  }
+});
+
+test('inherited keys are never read: an object with a prototype of its own is refused', () => {
+  assert.throws(() => new Pool(new FakeFactory(), Object.create({ size: 0 })), { code: 'HAVUZ_INVALID_OPTION', option: 'options' });
+});

@@ -10,7 +10,7 @@ test('status counts add up through a busy sequence', async () => {
   await flush();
   assert.deepEqual(
     { ...pool.status(), counters: undefined },
-    { name: 's', size: 0, idle: 0, inUse: 0, overflow: 0, pending: 5, connecting: 3, max: 3, closed: false, counters: undefined },
+    { name: 's', size: 0, idle: 0, inUse: 0, overflow: 0, pending: 5, connecting: 3, backoffMs: 0, max: 3, closed: false, counters: undefined },
   );
   for (const held of factory.held) held.open();
   await flush();

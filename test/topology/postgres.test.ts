@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { DatabaseError, PoolTimeoutError, TopologyEngine, type TopologyEngineOptions } from '../../src/engine/index.js';
-import { checkHealth, hostCollectors, prometheusText, topologyPrometheusText } from '../../src/monitor/index.js';
+import { MetricsRegistry, checkHealth, hostCollectors } from '../../src/monitor/index.js';
 import { FaultProxy } from '../faults/support/fault-proxy.js';
 import { Load } from '../faults/support/load.js';
 import { Admin } from '../faults/support/postgres.js';
@@ -210,11 +210,12 @@ describe('topology engine on a PostgreSQL primary and streaming replica', { ...n
 
   test('status, inspect, JSON, the health check and Prometheus show each host and role, and never the password', async () => {
     const db = open({ name: 'status_check' }, [primary, replica], '?application_name=status_check');
-    const collectors = hostCollectors(db);
+    // The engine (its hosts added up, and their roles) and each host's own pool.
+    const registry = new MetricsRegistry([db, ...db.hosts.map((h) => h.engine)]);
     await db.query('SELECT 1');
     await db.query('SELECT 1', [], { readOnly: true });
-    const metrics = prometheusText(collectors) + topologyPrometheusText([db]);
-    for (const c of collectors) c.stop();
+    const metrics = registry.prometheusText();
+    registry.stop();
     const [p, r] = [`127.0.0.1:${primary.port}`, `127.0.0.1:${replica.port}`];
     assert.match(metrics, new RegExp(`^havuz_host_role\\{pool="status_check",host="${p}",role="primary"\\} 1$`, 'm'));
     assert.match(metrics, new RegExp(`^havuz_host_role\\{pool="status_check",host="${r}",role="replica"\\} 1$`, 'm'));
@@ -222,9 +223,13 @@ describe('topology engine on a PostgreSQL primary and streaming replica', { ...n
     assert.match(metrics, new RegExp(`^havuz_host_replica_lag_seconds\\{pool="status_check",host="${r}"\\} [0-9.e-]+$`, 'm'));
     assert.match(metrics, new RegExp(`^havuz_pool_acquired_total\\{pool="status_check@${p}"\\} 1$`, 'm'), 'per-host pool metrics');
     assert.match(metrics, new RegExp(`^havuz_pool_acquired_total\\{pool="status_check@${r}"\\} 1$`, 'm'));
+    assert.match(metrics, /^havuz_pool_acquired_total\{pool="status_check"\} 2$/m, 'the engine adds its hosts up');
     assert.ok(!metrics.includes(PASSWORD));
+    const perHost = hostCollectors(db);
+    assert.deepEqual(perHost.map((c) => c.pool.name), [`status_check@${p}`, `status_check@${r}`]);
+    for (const c of perHost) c.stop();
     const health = await checkHealth(db);
-    assert.equal(health.status, 'up');
+    assert.equal(health.status, 'healthy');
     const hostsInHealth = (health.pool as unknown as { hosts: { host: string; role: string }[] }).hosts;
     assert.deepEqual(hostsInHealth.map((h) => h.role), ['primary', 'replica']);
     const shown = [inspect(db), JSON.stringify(db), JSON.stringify(db.status()), JSON.stringify(health), db.url];

@@ -68,7 +68,8 @@ export class Member<C> implements TopologyHost<C> {
     this.address = address;
     this.#settings = settings;
     const name = `${options.name}@${address.label}`;
-    this.engine = new Engine<C>(url, { ...options, name });
+    // No echo here: the topology engine echoes its statements and its hosts' pool events itself.
+    this.engine = new Engine<C>(url, { ...options, name, echo: false, echoPool: false });
     const t = settings.checkTimeoutMs;
     try {
       // Only what a connection needs from the user's options: no init hooks, no sizing.
@@ -84,6 +85,8 @@ export class Member<C> implements TopologyHost<C> {
         acquireTimeoutMs: t,
         createTimeoutMs: t,
         statementTimeoutMs: t,
+        echo: false,
+        echoPool: false,
         ...(options.logger === undefined ? {} : { logger: options.logger }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
       });

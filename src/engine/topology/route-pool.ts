@@ -3,9 +3,8 @@ import type { PoolEventMap, PoolEventName } from '../../core/events.js';
 import { releaseOwned, useLease, type Lease, type LeaseOwner } from '../../core/lease.js';
 import { duration, ownOptions, type ResolvedPoolOptions } from '../../core/options.js';
 import type { AcquireOptions, CloseOptions, ConnectionPool } from '../../core/pool.js';
-import type { PoolStatus } from '../../core/stats.js';
 import type { Member } from './member.js';
-import type { Route, RouteRequest, Topology } from './topology.js';
+import type { Route, RouteRequest, Topology, TopologyStatus } from './topology.js';
 
 /**
  * A ConnectionPool over the hosts of a topology: `acquire` picks a host for its route, checks out
@@ -101,8 +100,9 @@ export class RoutePool<C> implements ConnectionPool<C> {
     releaseOwned(lease, this.name, ...this.#topology.members.map((m) => m.engine.pool as unknown as LeaseOwner<C>));
   }
 
-  status(): PoolStatus {
-    return this.#topology.aggregate();
+  /** Every host's pool added up, and each host with its role: a monitor given this pool sees the hosts too. */
+  status(): TopologyStatus {
+    return this.#topology.status();
   }
 
   on<K extends PoolEventName>(event: K, listener: (payload: PoolEventMap<C>[K]) => void): () => void {

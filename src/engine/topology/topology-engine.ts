@@ -1,24 +1,17 @@
 import { inspect } from 'node:util';
 import type { PoolEventMap, PoolEventName } from '../../core/events.js';
-import type { PoolStatus } from '../../core/stats.js';
 import type { QueryResult } from '../../drivers/dialect.js';
 import type { Connection } from '../connection.js';
-import { Engine, type EngineOptions } from '../engine.js';
+import { Engine, type EngineEventMap, type EngineOptions } from '../engine.js';
 import { acquireOptionsOf, readOnlyOf, type ConnectOptions, type RouteOptions, type TransactionOptions } from '../routing.js';
 import { isTopologyEvent, type TopologyEventMap, type TopologyEventName } from './events.js';
-import type { HostStatus, TopologyHost } from './member.js';
-import { planTopology, type TargetSessionAttrs, type TopologyOptions } from './options.js';
+import type { TopologyHost } from './member.js';
+import { planTopology, type TopologyOptions } from './options.js';
 import { isReadOnlyRefusal } from './roles.js';
 import { RoutePool } from './route-pool.js';
-import { Topology } from './topology.js';
+import { Topology, type TopologyStatus } from './topology.js';
 
-/** `engine.status()` of a topology engine: every host's pool added up, and each host on its own. */
-export interface TopologyStatus extends PoolStatus {
-  targetSessionAttrs: TargetSessionAttrs;
-  /** The host writes go to now (`host:port`), if one is known. */
-  primary: string | undefined;
-  hosts: HostStatus[];
-}
+export type { TopologyStatus } from './topology.js';
 
 export type TopologyEngineOptions = EngineOptions & TopologyOptions;
 
@@ -66,7 +59,8 @@ export class TopologyEngine<C = unknown> extends Engine<C> {
     super(plan.url.hostUrl(0), plan.engine, new RoutePool(topology, 'default'));
     this.url = plan.url.redacted;
     this.#topology = topology;
-    this.#replica = new ReplicaEngine<C>(plan.url.hostUrl(0), plan.url.redacted, plan.engine, new RoutePool(topology, 'read'));
+    // Pool events reach both routes' pools from the same hosts: only this engine echoes them.
+    this.#replica = new ReplicaEngine<C>(plan.url.hostUrl(0), plan.url.redacted, { ...plan.engine, echoPool: false }, new RoutePool(topology, 'read'));
   }
 
   /** Every host, in URL order, with its role and its own engine (for per-host collectors). */
@@ -121,21 +115,18 @@ export class TopologyEngine<C = unknown> extends Engine<C> {
   }
 
   override status(): TopologyStatus {
-    const hosts = this.#topology.members.map((m) => m.status());
-    return {
-      ...this.#topology.aggregate(),
-      targetSessionAttrs: this.#topology.options.targetSessionAttrs,
-      primary: hosts.find((h) => h.role === 'primary')?.host,
-      hosts,
-    };
+    return this.#topology.status();
   }
 
-  override on<K extends PoolEventName | TopologyEventName>(
+  /** A pool event (from every host's pool), `query` (statements on either route) or `role-change`. */
+  override on<K extends PoolEventName | 'query' | TopologyEventName>(
     event: K,
-    listener: (payload: K extends TopologyEventName ? TopologyEventMap[K] : PoolEventMap<C>[K & PoolEventName]) => void,
+    listener: (payload: K extends TopologyEventName ? TopologyEventMap[K] : EngineEventMap<C>[K & (PoolEventName | 'query')]) => void,
   ): () => void {
     if (isTopologyEvent(event)) return this.#topology.events.on(listener as any);
-    return super.on(event as PoolEventName, listener as any);
+    if (event !== 'query') return super.on(event as PoolEventName, listener as any);
+    const offs = [super.on('query', listener as any), this.#replica.on('query', listener as any)];
+    return () => offs.forEach((off) => off());
   }
 
   override off<K extends PoolEventName | TopologyEventName>(

@@ -9,9 +9,20 @@ import { dialectFor } from '../../drivers/index.js';
 import { redactUrl } from '../redact.js';
 import { parseDatabaseUrl } from '../url.js';
 import { TopologyEvents } from './events.js';
-import { Member, type HostRole } from './member.js';
+import { Member, type HostRole, type HostStatus } from './member.js';
 import type { ResolvedTopologyOptions, TargetSessionAttrs, TopologyPlan } from './options.js';
 import { probeFacts, roleOf, type HostFacts } from './roles.js';
+
+/**
+ * A topology engine's status (what `engine.status()` and its pool's `status()` give, so a monitor
+ * shows it as it is): every host's pool added up, and each host on its own.
+ */
+export interface TopologyStatus extends PoolStatus {
+  targetSessionAttrs: TargetSessionAttrs;
+  /** The host writes go to now (`host:port`), if one is known. */
+  primary: string | undefined;
+  hosts: HostStatus[];
+}
 
 /** `default`: statements not marked readOnly, and transactions. `read`: `readOnly: true`. */
 export type Route = 'default' | 'read';
@@ -172,11 +183,18 @@ export class Topology<C> {
     await Promise.all(this.members.filter((m) => m.role === 'primary').map((m) => m.probe()));
   }
 
+  /** Every host's pool added up under the engine's name, and each host on its own. */
+  status(): TopologyStatus {
+    const hosts = this.members.map((m) => m.status());
+    return { ...this.aggregate(), targetSessionAttrs: this.options.targetSessionAttrs, primary: hosts.find((h) => h.role === 'primary')?.host, hosts };
+  }
+
   /** Every host's pool, added up under the engine's name. */
   aggregate(): PoolStatus {
-    const out: PoolStatus = { name: this.name, size: 0, idle: 0, inUse: 0, overflow: 0, pending: 0, connecting: 0, max: 0, closed: this.closed, counters: newCounters() };
+    const out: PoolStatus = { name: this.name, size: 0, idle: 0, inUse: 0, overflow: 0, pending: 0, connecting: 0, backoffMs: Infinity, max: 0, closed: this.closed, counters: newCounters() };
     for (const member of this.members) {
       const s = member.engine.status();
+      out.backoffMs = Math.min(out.backoffMs, s.backoffMs); // the soonest any host may be connected to
       out.size += s.size;
       out.idle += s.idle;
       out.inUse += s.inUse;
