@@ -40,6 +40,8 @@ export interface MemberSettings {
   dialect: Dialect;
   clock: Clock;
   checkTimeoutMs: number;
+  /** The dialect's verdict on an error: the connection is gone (lost, terminated, reset). */
+  isLost: (error: unknown) => boolean;
   /** Called after the host's role or reachability changed. */
   onChange: (member: Member<any>, previous: HostRole) => void;
 }
@@ -94,17 +96,20 @@ export class Member<C> implements TopologyHost<C> {
       void this.engine.close();
       throw error;
     }
-    // The pools see a host go away first: their idle connections break (57P01 at shutdown) and
-    // their connects fail. Either is a reason to ask the host again at once. The monitor's pool
-    // counts too: with no traffic, its connection is the only one open.
+    // The pools see a host go away first: their idle connections break (57P01 at shutdown), the
+    // busy ones come back lost, and connects fail. Each is a reason to ask the host again at once.
+    // The monitor's pool counts too: with no traffic, its connection is the only one open.
     for (const engine of [this.engine, this.#monitor]) {
       engine.on('close', (e) => {
         if (e.reason === 'broken') this.suspect();
       });
-      engine.on('connection-error', (e) => {
-        if (e.phase === 'create' && engine === this.engine) this.suspect();
+      engine.on('invalidate', (e) => {
+        if (settings.isLost(e.reason)) this.suspect();
       });
     }
+    this.engine.on('connection-error', (e) => {
+      if (e.phase === 'create') this.suspect();
+    });
   }
 
   get facts(): HostFacts | undefined {

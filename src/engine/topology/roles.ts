@@ -1,4 +1,4 @@
-import { ConnectionLostError, CreateFailedError, DatabaseError, AcquireTimeoutError } from '../../core/errors.js';
+import { DatabaseError } from '../../core/errors.js';
 import type { QueryResult } from '../../drivers/dialect.js';
 import type { Dialect } from '../../drivers/schemes.js';
 
@@ -75,17 +75,4 @@ export function isReadOnlyRefusal(error: unknown): boolean {
   // which is read_only (or super_read_only) for this purpose; 1836 ER_READ_ONLY_MODE.
   if (code === '25006' || code === 'ER_READ_ONLY_MODE' || code === '1836') return true;
   return (code === 'ER_OPTION_PREVENTS_STATEMENT' || code === '1290') && /read.only/i.test(error.message);
-}
-
-/**
- * An error after which the host's role must be asked again: a read-only refusal, a lost connection
- * (admin_shutdown 57P01 and its kin arrive as one), or a host that cannot be reached.
- */
-export function meansRoleChange(error: unknown): boolean {
-  return (
-    isReadOnlyRefusal(error) ||
-    error instanceof ConnectionLostError ||
-    error instanceof CreateFailedError ||
-    (error instanceof AcquireTimeoutError && error.cause !== undefined)
-  );
 }

@@ -107,6 +107,7 @@ export class Topology<C> {
             dialect: url.dialect,
             clock: this.clock,
             checkTimeoutMs: topology.hostCheckTimeoutMs,
+            isLost: (error) => this.#dialect.isConnectionLost(error),
             onChange: (member, previous) => this.#onChange(member, previous),
           }),
         );
