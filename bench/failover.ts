@@ -158,6 +158,8 @@ async function run(index: number): Promise<Result[]> {
     await new Promise((resolve) => setTimeout(resolve, outageMs));
     const promoteAt = performance.now();
     await replica.promote();
+    // pg_ctl returns once the control file says so; the log line can come a moment later.
+    for (let i = 0; i < 100 && replica.readyAt() === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     const promotedAt = replica.readyAt() ?? promoteAt;
     log(`run ${index + 1}: promoted ${Math.round(promotedAt - stoppedAt)} ms after the stop; observing ${afterMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, promotedAt + afterMs - performance.now())));

@@ -260,6 +260,8 @@ describe('topology engine on a PostgreSQL primary and streaming replica', { ...n
       const readsWhileDown = reads.outcomes.filter((o) => o.ok && o.startedAt > stoppedAt).length;
       const promoted = roleChange(db, `127.0.0.1:${replica.port}`, 'primary');
       await replica.promote();
+      // pg_ctl returns once the control file says so; the log line can come a moment later.
+      await eventually(undefined, 'the promotion in the replica log', () => replica.readyAt() !== undefined);
       const promotedAt = replica.readyAt();
       assert.ok(promotedAt !== undefined && promotedAt > stoppedAt, 'the promotion is in the replica log');
       await promoted;
