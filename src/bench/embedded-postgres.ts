@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EmbeddedPostgresError } from '../core/errors.js';
+import { settledWithin } from '../core/timeouts.js';
 
 /** What the CLI's signal handler runs: `run` on SIGINT/SIGTERM, `runSync` from an 'exit' handler. */
 export interface Cleanup {
@@ -218,9 +219,7 @@ async function terminate(child: ChildProcess): Promise<void> {
     if (gone()) return;
     const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exit, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-    clearTimeout(timer);
+    await settledWithin(exit, waitMs);
   }
 }
 

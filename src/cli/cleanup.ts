@@ -1,4 +1,5 @@
 import type { Cleanup, CleanupHook } from '../bench/embedded-postgres.js';
+import { settledWithin } from '../core/timeouts.js';
 
 /**
  * What must be undone if havuz stops early: the embedded server and its folder. Commands register
@@ -22,10 +23,7 @@ export class CleanupRegistry {
 
   /** Runs every cleanup at once; gives up on any still running after `timeoutMs`. */
   async runAll(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.allSettled([...this.#items].map((c) => c.run())), timeout]);
-    clearTimeout(timer);
+    await settledWithin(Promise.allSettled([...this.#items].map((c) => c.run())), timeoutMs);
   }
 
   /** Last resort from a process 'exit' handler, where nothing async runs any more. */

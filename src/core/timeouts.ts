@@ -46,6 +46,22 @@ export function within<V>(work: PromiseLike<V> | V, ms: number, clock: Clock, on
 }
 
 /**
+ * Waits for `work` to settle, but no longer than `ms`: true when it settled in time. It never
+ * rejects (a cleanup or a child's exit is awaited for as long as it is worth waiting, no more),
+ * and its timer is always cleared.
+ */
+export function settledWithin(work: PromiseLike<unknown>, ms: number, clock: Clock = systemClock): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(() => resolve(false), ms);
+    const done = (): void => {
+      clock.clearTimeout(timer);
+      resolve(true);
+    };
+    work.then(done, done);
+  });
+}
+
+/**
  * Waits for a driver's connect, but rejects as soon as `signal` aborts (the pool's create timeout,
  * or the pool closing) and tears the half-open connection down: drivers only give up on their own
  * connect timeout, and a socket left connecting would keep the process alive.
