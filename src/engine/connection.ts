@@ -56,6 +56,24 @@ export class Connection<C = unknown> implements AsyncDisposable {
     });
   }
 
+  /**
+   * One of the driver's own query calls on this connection, as code written for the driver makes
+   * it (pg's `query(text | config | cursor, values?, callback?)`, mysql2's `query`/`execute`), with
+   * the engine's bookkeeping: the statement deadline (with pg's server-side cancel), the query
+   * count for maxQueries, and a lost connection retired on release. Returns what the driver
+   * returns; its results and errors are its own (a StatementTimeoutError rides on the driver's
+   * error: havuzErrorOf). How the drop-in facades run every statement.
+   */
+  native(method: string, args: unknown[]): unknown {
+    const raw = this.#lease.connection; // throws once released
+    const { dialect, queryOptions, maxQueries, queryCounts } = this.#context;
+    if (dialect.native === undefined) throw new TypeError(`The ${dialect.name} dialect has no native query path`);
+    if (maxQueries > 0) queryCounts.set(raw as object, (queryCounts.get(raw as object) ?? 0) + 1);
+    return dialect.native(raw, method, args, queryOptions, (error) => {
+      if (dialect.isConnectionLost(error)) this.#lost ??= error;
+    });
+  }
+
   #classify(error: unknown): Error {
     const { dialect } = this.#context;
     // A timeout may also have cost the connection (the driver dropped it); both facts matter.
@@ -100,6 +118,11 @@ export class Connection<C = unknown> implements AsyncDisposable {
     else if (this.#depth > 0) this.#lease.invalidate(new Error('released inside a transaction'));
     else if (maxQueries > 0 && (queryCounts.get(raw as object) ?? 0) >= maxQueries) this.#lease.invalidate('max queries');
     else this.#lease.release();
+  }
+
+  /** Close the connection instead of returning it: its session state is unknown or it is broken (pg-pool's `release(err)`). */
+  invalidate(reason?: unknown): void {
+    this.#lease.invalidate(reason);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

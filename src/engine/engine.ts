@@ -9,11 +9,12 @@ import { ContextPool } from '../core/pools/context.js';
 import { NullPool } from '../core/pools/null.js';
 import { StaticPool } from '../core/pools/static.js';
 import { describeStatus, type PoolStatus } from '../core/stats.js';
-import type { QueryResult, SqlDialect } from '../drivers/dialect.js';
+import type { ConnectionConfig, QueryResult, SqlDialect } from '../drivers/dialect.js';
 import { dialectFor } from '../drivers/index.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { dialectFactory, type InitContext } from './factory.js';
 import { parseDatabaseUrl } from './url.js';
+import { connectConfig, isPlainObject } from './internal.js';
 import type { Dialect } from '../drivers/schemes.js';
 
 export type PoolClass = 'queue' | 'null' | 'static' | 'context' | 'assertion';
@@ -31,9 +32,16 @@ export interface EngineOptions extends PoolOptions {
   maxQueries?: number;
   /** On return, discard all session state (DISCARD ALL / COM_RESET_CONNECTION), not only roll back. */
   fullReset?: boolean;
+  /**
+   * Passed to the driver's client or connection constructor untouched, over what the URL gives
+   * (SQLAlchemy's connect_args): pg `ssl` objects, `types`, `binary`, `statement_timeout`,
+   * `query_timeout`, `Client` (pg.native.Client); mysql2 `ssl`, `typeCast`, `socketPath`, ...
+   */
+  connectArgs?: Readonly<Record<string, unknown>>;
 }
 
-const ENGINE_KEYS = ['poolClass', 'initSql', 'init', 'statementTimeoutMs', 'maxQueries', 'fullReset'] as const;
+/** The engine's own option names (the rest are the pool core's). */
+export const ENGINE_KEYS = ['poolClass', 'initSql', 'init', 'statementTimeoutMs', 'maxQueries', 'fullReset', 'connectArgs'] as const;
 const POOL_CLASSES: readonly PoolClass[] = ['queue', 'null', 'static', 'context', 'assertion'];
 /** Option names accepted in a URL's query string; `poolSize` is SQLAlchemy's and asyncpg's spelling of size. */
 const URL_KEYS = new Set<string>([
@@ -56,6 +64,7 @@ export class Engine<C = unknown> {
   readonly url: string;
   readonly pool: ConnectionPool<C>;
   readonly #context: ConnectionContext<C>;
+  readonly #connectConfig: ConnectionConfig;
 
   constructor(url: string, options: EngineOptions = {}) {
     const parsed = parseDatabaseUrl(url, URL_KEYS);
@@ -68,6 +77,8 @@ export class Engine<C = unknown> {
       else poolOptions[key] = value;
     }
     checkEngineOptions(engineOptions);
+    if (engineOptions.connectArgs !== undefined) parsed.config.connectArgs = engineOptions.connectArgs;
+    this.#connectConfig = parsed.config;
     if (parsed.config.connectTimeoutMs === undefined && poolOptions.createTimeoutMs !== undefined) {
       parsed.config.connectTimeoutMs = poolOptions.createTimeoutMs as number;
     }
@@ -153,6 +164,11 @@ export class Engine<C = unknown> {
     await this.close();
   }
 
+  /** @internal What the driver connects with, password included: for the drop-in facades' `options`. */
+  [connectConfig](): Readonly<ConnectionConfig> {
+    return this.#connectConfig;
+  }
+
   [inspect.custom](): string {
     return `Engine <${this.url}> (${describeStatus(this.status())})`;
   }
@@ -213,6 +229,7 @@ function checkEngineOptions(o: EngineOptions): void {
     throw new InvalidOptionError('maxQueries', o.maxQueries, 'a whole number >= 0');
   }
   if (o.fullReset !== undefined && typeof o.fullReset !== 'boolean') throw new InvalidOptionError('fullReset', o.fullReset, 'true or false');
+  if (o.connectArgs !== undefined && !isPlainObject(o.connectArgs)) throw new InvalidOptionError('connectArgs', o.connectArgs, 'a plain object of driver options');
 }
 
 function defaultName(scheme: Dialect, database: string | undefined): string {

@@ -6,6 +6,7 @@ import { exportOf, fieldsOf, isSocketError } from '../interop.js';
 import { ConnectionStates, Liveness } from '../liveness.js';
 import { quoteBacktick, transactionSql } from '../sql.js';
 import { mysqlOptions } from './config.js';
+import { mysqlNativeQuery } from './native.js';
 
 interface Handshake {
   serverVersion?: string;
@@ -177,6 +178,35 @@ export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
       rowCount: header.affectedRows,
       insertId: typeof insertId === 'string' ? BigInt(insertId) : insertId,
     };
+  },
+
+  native(connection, method, args, options, onError) {
+    // 'query'/'execute': mysql2/promise's, on the engine's connection; 'callback.query' and
+    // 'callback.execute': the callback API's, on the connection under it.
+    const promiseApi = !method.startsWith('callback.');
+    const name = promiseApi ? method : method.slice('callback.'.length);
+    if (name !== 'query' && name !== 'execute') throw new TypeError(`mysql2 connections have no native "${method}" here`);
+    const state = stateOf(connection);
+    const target = (promiseApi ? connection : (connection as unknown as { connection: object }).connection) as Record<string, unknown>;
+    const timeoutMs = options?.timeoutMs;
+    const deadline =
+      timeoutMs === undefined || timeoutMs <= 0
+        ? undefined
+        : {
+            timeoutMs,
+            graceMs: state.isMariaDB ? serverTimeoutGraceMs : 0,
+            destroy: () => {
+              state.liveness.close();
+              connection.destroy();
+            },
+            clock: options?.clock,
+            rewrite: state.isMariaDB ? (sql: string) => `SET STATEMENT max_statement_time=${seconds(timeoutMs)} FOR ${sql}` : undefined,
+          };
+    // Status flags are not visible on this path: assume a transaction may be open, so the return rolls back.
+    state.inTransaction = true;
+    return mysqlNativeQuery({ target, method: name, promiseApi }, args, deadline, (error) => {
+      if (error !== undefined) onError(error);
+    });
   },
 
   isConnectionLost(error) {
