@@ -4,8 +4,8 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { eq } from 'drizzle-orm';
 import { pgTable, serial, text } from 'drizzle-orm/pg-core';
 import { Kysely, MysqlDialect, PostgresDialect, sql, type Generated } from 'kysely';
-import { MysqlPool } from '../../src/compat/mysql.js';
-import { PgPool } from '../../src/compat/pg.js';
+import { MysqlPool } from '../../src/compat/index.js';
+import { PgPool } from '../../src/compat/index.js';
 import { requireDatabase, urls } from '../support/databases.js';
 
 interface Db {
