@@ -114,6 +114,9 @@ export function fromPgPoolConfig(config: PgPoolConfig = {}, ClientArgument?: PgC
   if ((options.min as number) > max) throw new InvalidOptionError('min', options.min, `at most max (${max})`);
 
   const waitMs = (options.connectionTimeoutMillis as number | undefined) || MAX_TIMER_MS;
+  // pg.Client gets connectionTimeoutMillis too and gives up on its own connect with pg's error;
+  // havuz's create deadline is the backstop for a client class that ignores it.
+  const createMs = Math.min(MAX_TIMER_MS, waitMs * 2);
   const idleTimeoutMs = (options.idleTimeoutMillis as number | null) || 0;
   const maxLifetimeMs = (options.maxLifetimeSeconds as number) * 1000;
   const engineOptions: EngineOptions = {
@@ -121,7 +124,7 @@ export function fromPgPoolConfig(config: PgPoolConfig = {}, ClientArgument?: PgC
     minIdle: options.min as number,
     idleTimeoutMs,
     acquireTimeoutMs: waitMs,
-    createTimeoutMs: waitMs,
+    createTimeoutMs: createMs,
     maxUses: options.maxUses === Infinity ? 0 : (options.maxUses as number),
     maxLifetimeMs,
     // pg-pool has neither: lifetimes end when configured, and every waiter may open a client.

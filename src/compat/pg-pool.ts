@@ -64,8 +64,11 @@ export class PgPool extends EventEmitter {
       this.#ownsEngine = true;
     } else {
       settings = fromPgPoolConfig(source, second as PgClientClass | undefined);
-      // No URL: the client config goes to pg.Client as pg.Pool passes it, and pg applies its defaults and PG* variables.
-      this.engine = createEngine<PgClient>('postgresql://', { ...settings.engineOptions, init: this.#hooks(settings) });
+      // No URL: the client config goes to pg.Client as pg.Pool passes it, and pg applies its defaults
+      // and PG* variables. pg is loaded now, as pg.Pool has it: the first connect does not wait on an import.
+      const connectArgs: Record<string, unknown> = Object.defineProperties({}, Object.getOwnPropertyDescriptors(settings.engineOptions.connectArgs));
+      connectArgs.Client ??= pgModuleSync().Client;
+      this.engine = createEngine<PgClient>('postgresql://', { ...settings.engineOptions, connectArgs, init: this.#hooks(settings) });
       this.#ownsEngine = true;
     }
     if (this.engine.dialect !== 'postgres') throw new InvalidOptionError('engine', this.engine.url, 'a PostgreSQL engine');
