@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { isPgClientClosed, type PgClient } from '../drivers/postgres/dialect.js';
 import type { Connection } from '../engine/connection.js';
 import { releasedTwice } from './errors.js';
@@ -6,7 +7,7 @@ import { releasedTwice } from './errors.js';
  * The checked-out client as callers see it: the real `pg.Client` (its class, fields and methods;
  * typed loosely, since `pg` is an optional peer) with pg-pool's `release(err?)`.
  */
-export interface PgPoolClient {
+export interface PgPoolClient extends EventEmitter {
   query(...args: any[]): any;
   release(error?: Error | boolean): void;
   [member: string]: any;

@@ -184,6 +184,9 @@ export class PgPool extends EventEmitter {
    * `query(text | config, values?, callback?)` or `query(submittable)`: one statement on a pooled
    * client, which goes back when the statement (or the cursor or stream) is done.
    */
+  query(config: unknown, values?: unknown): Promise<any>;
+  query(config: unknown, callback: QueryCallback): void;
+  query(config: unknown, values: unknown, callback: QueryCallback): void;
   query(config: unknown, values?: unknown, callback?: QueryCallback): any {
     if (typeof config === 'function') {
       const error = new Error('Passing a function as the first parameter to pool.query is not supported');
