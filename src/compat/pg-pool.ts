@@ -256,7 +256,8 @@ export class PgPool extends EventEmitter {
       };
       try {
         if (isSubmittable(config)) {
-          whenSubmittableDone(config as Submittable, finish);
+          const raw = checkout.connection.raw;
+          whenSubmittableDone(config as Submittable, () => isClientDead(raw), finish);
           checkout.connection.native('query', [config]);
         } else {
           checkout.connection.native('query', [config, values, finish]);
@@ -279,20 +280,31 @@ interface Submittable {
 }
 
 /**
- * A cursor or stream given to pool.query is done with its client when pg hands it the server's
- * ReadyForQuery, or an error; pg-pool waits for its callback, which pg-cursor never calls.
+ * A cursor or stream given to pool.query is done with its client at the server's ReadyForQuery
+ * (after its last row, or after an error); pg-pool waits for its callback instead, which
+ * pg-cursor never calls. A connection lost under it sends no ReadyForQuery: then its error ends it.
  */
-function whenSubmittableDone(submittable: Submittable, finish: (error: unknown, result?: unknown) => void): void {
-  for (const [method, failed] of [['handleReadyForQuery', false], ['handleError', true]] as const) {
-    const own = submittable[method];
-    if (typeof own !== 'function') continue;
-    submittable[method] = function (this: unknown, ...args: unknown[]) {
-      const returned = own.apply(this, args);
-      finish(failed ? args[0] : undefined);
+function whenSubmittableDone(submittable: Submittable, isDead: () => boolean, finish: (error: unknown, result?: unknown) => void): void {
+  let failure: unknown;
+  const { handleReadyForQuery, handleError, callback } = submittable;
+  if (typeof handleReadyForQuery === 'function') {
+    submittable.handleReadyForQuery = function (this: unknown, ...args: unknown[]) {
+      const returned = handleReadyForQuery.apply(this, args);
+      finish(failure);
       return returned;
     };
   }
-  const callback = submittable.callback;
+  if (typeof handleError === 'function') {
+    submittable.handleError = function (this: unknown, ...args: unknown[]) {
+      failure ??= args[0];
+      const returned = handleError.apply(this, args);
+      // pg marks a lost connection right after it fails the queries on it.
+      setImmediate(() => {
+        if (isDead()) finish(failure);
+      });
+      return returned;
+    };
+  }
   submittable.callback = function (this: unknown, error: unknown, result?: unknown) {
     finish(error, result);
     return callback?.call(this, error, result);

@@ -126,9 +126,9 @@ export const postgresDialect: SqlDialect<PgClient> = {
     const state = stateOf(client);
     if (isSubmittable(args[0])) {
       // A cursor or stream reads its rows over many round trips at its reader's pace: a deadline
-      // would cut off a slow reader, and its outcome goes to its own listeners. Roll back on
-      // return, whatever it did.
-      state.failedSinceReset = true;
+      // would cut off a slow reader, and its outcome goes to its own listeners. It is done with
+      // the client at the server's ReadyForQuery, which pg reads the transaction status from
+      // first: the reset on return sees the status it left.
       return (client as unknown as RawClient).query(...args);
     }
     return pgNativeQuery(client as unknown as RawClient, args, deadlineOf(client, state, options), (error) => {
