@@ -41,18 +41,23 @@ const renamed = [
   ['connectionLimit', 'size'],
   ['maxIdle', 'size'],
   ['idleTimeout', 'idleTimeoutMs'],
-  ['queueLimit', 'maxWaiters'],
-  ['waitForConnections', 'maxWaiters'],
   ['resetOnRelease', 'fullReset'],
 ] as const;
+
+/** How MysqlPool is built from a createPool config. */
+export interface MysqlPoolSettings {
+  engineOptions: EngineOptions;
+  /** mysql2's queue rules, applied by the facade: they count only requests that wait, not ones opening a connection. */
+  waitForConnections: boolean;
+  queueLimit: number;
+}
 
 /**
  * mysql2's pool semantics in havuz's terms: connections up to maxIdle are the pool's size, the rest
  * up to connectionLimit are overflow (closed when idle), an idle timeout only when maxIdle is below
- * connectionLimit (mysql2 runs none otherwise), no wait deadline (mysql2 has none), and the queue
- * limit or `waitForConnections: false` as the most waiters.
+ * connectionLimit (mysql2 runs none otherwise), no wait deadline (mysql2 has none).
  */
-export function fromMysqlPoolConfig(config: MysqlPoolConfig = {}): EngineOptions {
+export function fromMysqlPoolConfig(config: MysqlPoolConfig = {}): MysqlPoolSettings {
   if (typeof config !== 'object' || config === null) throw new InvalidOptionError('config', config, 'a mysql2 pool config object');
   const { havuz, rest } = splitHavuzOptions(config);
   checkDriverOptions(rest, ownChecks);
@@ -67,11 +72,10 @@ export function fromMysqlPoolConfig(config: MysqlPoolConfig = {}): EngineOptions
   for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(rest))) {
     if (!Object.hasOwn(ownChecks, key)) Object.defineProperty(connectArgs, key, descriptor);
   }
-  return {
+  const engineOptions: EngineOptions = {
     size,
     maxOverflow: limit === 0 ? Infinity : limit - size,
     idleTimeoutMs,
-    maxWaiters: rest.waitForConnections === false ? 0 : ((rest.queueLimit as number | undefined) || Infinity),
     acquireTimeoutMs: MAX_TIMER_MS,
     createTimeoutMs: (rest.connectTimeout as number | undefined) ?? 10_000,
     fullReset: (rest.resetOnRelease as boolean | undefined) ?? false,
@@ -81,4 +85,5 @@ export function fromMysqlPoolConfig(config: MysqlPoolConfig = {}): EngineOptions
     ...havuz,
     connectArgs,
   };
+  return { engineOptions, waitForConnections: rest.waitForConnections !== false, queueLimit: (rest.queueLimit as number | undefined) ?? 0 };
 }

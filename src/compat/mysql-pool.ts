@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
-import { DriverMissingError, InvalidOptionError, PoolClosedError } from '../core/errors.js';
+import { DriverMissingError, InvalidOptionError, PoolClosedError, QueueFullError } from '../core/errors.js';
 import type { ConnectionPool } from '../core/pool.js';
-import type { ResolvedPoolOptions } from '../core/options.js';
 import { describeStatus } from '../core/stats.js';
 import type { MysqlConnection } from '../drivers/mysql/dialect.js';
 import { popCallback } from '../drivers/node-callback.js';
@@ -30,6 +29,8 @@ export class MysqlPool extends EventEmitter {
   readonly #pool: ConnectionPool<MysqlConnection>;
   readonly #ownsEngine: boolean;
   readonly #views = new MysqlViews();
+  readonly #waitForConnections: boolean;
+  readonly #queueLimit: number;
   #closed = false;
 
   constructor(config?: MysqlPoolConfig);
@@ -37,11 +38,14 @@ export class MysqlPool extends EventEmitter {
   constructor(engine: Engine);
   constructor(source?: MysqlPoolConfig | string | Engine, options?: EngineOptions) {
     super();
+    const settings = source instanceof Engine || typeof source === 'string' ? undefined : fromMysqlPoolConfig(source);
+    this.#waitForConnections = settings?.waitForConnections ?? true;
+    this.#queueLimit = settings?.queueLimit ?? 0;
     if (source instanceof Engine) {
       this.engine = source as Engine<MysqlConnection>;
       this.#ownsEngine = false;
     } else {
-      this.engine = typeof source === 'string' ? createEngine(source, options) : createEngine('mysql://', fromMysqlPoolConfig(source));
+      this.engine = settings === undefined ? createEngine(source as string, options) : createEngine('mysql://', settings.engineOptions);
       this.#ownsEngine = true;
     }
     if (this.engine.dialect !== 'mysql') throw new InvalidOptionError('engine', this.engine.url, 'a MySQL or MariaDB engine');
@@ -95,9 +99,13 @@ export class MysqlPool extends EventEmitter {
   }
 
   #checkout(): Promise<MysqlCheckout> {
-    const { idle, size, connecting, max } = this.#pool.status();
-    // mysql2 emits 'enqueue' when a request has to wait: nothing idle and no room to open more.
-    if (idle === 0 && size + connecting >= max) this.emit('enqueue');
+    const { idle, size, connecting, max, pending } = this.#pool.status();
+    // A request waits when nothing is idle and there is no room to open more: mysql2's rules for it.
+    if (idle === 0 && size + connecting >= max) {
+      if (!this.#waitForConnections) return Promise.reject(asMysqlPoolError(new QueueFullError(this.#pool.name, 0), false));
+      if (this.#queueLimit > 0 && pending >= this.#queueLimit) return Promise.reject(asMysqlPoolError(new QueueFullError(this.#pool.name, this.#queueLimit), true));
+      this.emit('enqueue');
+    }
     return this.engine.connect().then(
       (connection) => {
         const checkout = this.#views.checkOut(connection, (c, destroy) => {
@@ -109,7 +117,7 @@ export class MysqlPool extends EventEmitter {
         return checkout;
       },
       (error: unknown) => {
-        throw asMysqlPoolError(error, this.#waitsForConnections());
+        throw asMysqlPoolError(error, this.#waitForConnections);
       },
     );
   }
@@ -138,10 +146,6 @@ export class MysqlPool extends EventEmitter {
 
   #closedError(): unknown {
     return asMysqlPoolError(new PoolClosedError(this.#pool.name), true);
-  }
-
-  #waitsForConnections(): boolean {
-    return (this.#pool as { options?: ResolvedPoolOptions }).options?.maxWaiters !== 0;
   }
 
   [inspect.custom](): string {

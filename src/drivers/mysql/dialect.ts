@@ -202,10 +202,13 @@ export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
             clock: options?.clock,
             rewrite: state.isMariaDB ? (sql: string) => `SET STATEMENT max_statement_time=${seconds(timeoutMs)} FOR ${sql}` : undefined,
           };
-    // Status flags are not visible on this path: assume a transaction may be open, so the return rolls back.
-    state.inTransaction = true;
-    return mysqlNativeQuery({ target, method: name, promiseApi }, args, deadline, (error) => {
+    const streaming = !promiseApi && typeof args[args.length - 1] !== 'function';
+    // A streaming Query's outcome is its reader's: assume it left a transaction open, so the return rolls back.
+    if (streaming) state.inTransaction = true;
+    return mysqlNativeQuery({ target, method: name, promiseApi }, args, deadline, (error, result) => {
       if (error !== undefined) onError(error);
+      // A write's OK packet carries the session's status flags, as on the engine's own path.
+      else if (result !== null && typeof result === 'object' && !Array.isArray(result)) state.track((result as ResultHeader).serverStatus);
     });
   },
 

@@ -26,9 +26,9 @@ export interface MysqlNativeDeadline extends Deadline {
  * API (`callback(error, rows, fields)`), under the statement deadline. Without a callback the
  * callback API returns mysql2's streaming Query: it is handed back as is, with no deadline (it
  * reads at its consumer's pace). Results and errors are mysql2's own; `settled` hears how the
- * call ended (its error, or undefined).
+ * call ended: its error, or undefined and the result (rows, or the OK packet of a write).
  */
-export function mysqlNativeQuery(call: MysqlNativeCall, args: unknown[], deadline: MysqlNativeDeadline | undefined, settled: (error: unknown) => void): unknown {
+export function mysqlNativeQuery(call: MysqlNativeCall, args: unknown[], deadline: MysqlNativeDeadline | undefined, settled: (error: unknown, result?: unknown) => void): unknown {
   const run = call.target[call.method] as Method;
   const last = args[args.length - 1];
   const callback = !call.promiseApi && typeof last === 'function' ? (last as Callback) : undefined;
@@ -37,26 +37,26 @@ export function mysqlNativeQuery(call: MysqlNativeCall, args: unknown[], deadlin
   if (deadline !== undefined && deadline.rewrite !== undefined && call.method === 'query') rewriteSql(callArgs, deadline.rewrite);
   if (deadline === undefined) {
     if (callback === undefined) {
-      const running = run.apply(call.target, callArgs) as Promise<unknown>;
-      running.then(() => settled(undefined), settled);
+      const running = run.apply(call.target, callArgs) as Promise<unknown[]>;
+      running.then((results) => settled(undefined, results[0]), settled);
       return running;
     }
     return run.apply(call.target, [
       ...callArgs,
       (error: unknown, ...results: unknown[]) => {
-        settled(error ?? undefined);
+        settled(error ?? undefined, results[0]);
         return callback(error, ...results);
       },
     ]);
   }
   let query: unknown;
   const running = new Promise<unknown[]>((resolve, reject) => {
-    if (callback === undefined) (run.apply(call.target, callArgs) as Promise<unknown>).then((result) => resolve([result]), reject);
+    if (callback === undefined) (run.apply(call.target, callArgs) as Promise<unknown[]>).then((result) => resolve([result]), reject);
     else query = run.apply(call.target, [...callArgs, (error: unknown, ...results: unknown[]) => (error ? reject(error) : resolve(results))]);
   });
   const outcome = withDeadline(running, deadline, deadline.clock).then(
     (results) => {
-      settled(undefined);
+      settled(undefined, callback === undefined ? (results[0] as unknown[])[0] : results[0]);
       return results;
     },
     (error: unknown) => {
