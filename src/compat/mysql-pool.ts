@@ -62,10 +62,16 @@ export class MysqlPool extends EventEmitter {
   }
 
   /** `query(sql | options, values?, callback?)`: one statement on a pooled connection; without a callback, a promise of `[rows, fields]`. */
+  query(sql: unknown, values?: unknown): Promise<[any, any]>;
+  query(sql: unknown, callback: (error: any, rows?: any, fields?: any) => void): void;
+  query(sql: unknown, values: unknown, callback: (error: any, rows?: any, fields?: any) => void): void;
   query(...args: unknown[]): Promise<unknown> | void {
     return this.#run('query', args);
   }
 
+  execute(sql: unknown, values?: unknown): Promise<[any, any]>;
+  execute(sql: unknown, callback: (error: any, rows?: any, fields?: any) => void): void;
+  execute(sql: unknown, values: unknown, callback: (error: any, rows?: any, fields?: any) => void): void;
   execute(...args: unknown[]): Promise<unknown> | void {
     return this.#run('execute', args);
   }

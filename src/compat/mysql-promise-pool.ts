@@ -23,11 +23,11 @@ export class MysqlPromisePool extends EventEmitter {
 
   /** Resolves to `[rows, fields]`. */
   query(sql: unknown, values?: unknown): Promise<[unknown, unknown]> {
-    return this.pool.query(...(values === undefined ? [sql] : [sql, values])) as Promise<[unknown, unknown]>;
+    return values === undefined ? this.pool.query(sql) : this.pool.query(sql, values);
   }
 
   execute(sql: unknown, values?: unknown): Promise<[unknown, unknown]> {
-    return this.pool.execute(...(values === undefined ? [sql] : [sql, values])) as Promise<[unknown, unknown]>;
+    return values === undefined ? this.pool.execute(sql) : this.pool.execute(sql, values);
   }
 
   releaseConnection(connection: MysqlPoolConnection): void {

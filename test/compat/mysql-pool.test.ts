@@ -36,7 +36,7 @@ describe('MysqlPool from a createPool config', () => {
       typeCast: (field: { name: string; string(): string | null }, next: () => unknown) => (field.name === 'n' ? `cast:${field.string()}` : next()),
     });
     try {
-      const [rows] = (await pool.query("SELECT CAST(5 AS SIGNED) AS n, DATE('2024-02-03') AS d")) as [{ n: unknown; d: unknown }[]];
+      const [rows] = (await pool.query("SELECT CAST(5 AS SIGNED) AS n, DATE('2024-02-03') AS d")) as unknown as [{ n: unknown; d: unknown }[]];
       assert.deepEqual(rows[0], { n: 'cast:5', d: '2024-02-03' });
     } finally {
       await pool.end();
@@ -159,7 +159,7 @@ describe('MysqlPool API', () => {
     const pool = new MysqlPool({ ...mysqlConfig(), connectionLimit: 2 });
     const results = Array.from({ length: 6 }, (_, i) => pool.query('SELECT ? AS i, SLEEP(0.01) AS s', [i]));
     await pool.end();
-    const rows = (await Promise.all(results)) as [{ i: number }[]][];
+    const rows = (await Promise.all(results)) as unknown as [{ i: number }[]][];
     assert.deepEqual(rows.map(([r]) => r[0]!.i), [0, 1, 2, 3, 4, 5]);
     assert.equal(pool.engine.status().size, 0);
   });
