@@ -55,6 +55,7 @@ export class PgPool extends EventEmitter {
   constructor(engine: Engine);
   constructor(source?: PgPoolConfig | string | Engine, second?: PgClientClass | EngineOptions) {
     super();
+    inheritPgPool();
     let settings: PgPoolSettings | undefined;
     if (source instanceof Engine) {
       this.engine = source as Engine<PgClient>;
@@ -327,6 +328,29 @@ function optionsOfEngine(engine: Engine<PgClient>): Record<string, unknown> {
   }
   guardOptions(options);
   return options;
+}
+
+let inherited = false;
+
+/**
+ * Makes `pool instanceof pg.Pool` hold, as code that takes a pg.Pool checks it (Prisma's
+ * adapter-pg treats anything else as a config and builds its own pg.Pool): PgPool's prototype
+ * chain runs through pg.Pool's to EventEmitter. PgPool overrides every method and field pg.Pool
+ * documents; only pg-pool's private helpers stay reachable, unused. Done once, when the first
+ * PgPool is built (pg is loaded by then), so importing havuz/compat needs no pg.
+ */
+function inheritPgPool(): void {
+  if (inherited) return;
+  inherited = true;
+  let Pool: unknown;
+  try {
+    Pool = pgModuleSync().Pool;
+  } catch {
+    return; // no pg: nothing to be an instance of, and a PgPool without a Client class fails at its first connect
+  }
+  if (typeof Pool === 'function' && Pool.prototype instanceof EventEmitter) {
+    Object.setPrototypeOf(PgPool.prototype, Pool.prototype);
+  }
 }
 
 function unref(client: PgClient): void {
