@@ -1,5 +1,5 @@
 // Runs every *.test.ts under the given folders with Node's test runner (through tsx), so the
-// package scripts need no shell globbing. Usage: node scripts/run-tests.mjs test/core test/drivers
+// package scripts need no shell globbing. Usage: node scripts/run-tests.mjs test/core test/drivers/pg.test.ts
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +15,7 @@ function collect(dir) {
 }
 
 const dirs = process.argv.slice(2);
-const files = (dirs.length > 0 ? dirs : ['test']).flatMap((d) => collect(d));
+const files = (dirs.length > 0 ? dirs : ['test']).flatMap((d) => (statSync(d).isDirectory() ? collect(d) : [d]));
 if (files.length === 0) {
   console.error(`run-tests: no *.test.ts files under ${dirs.join(', ')}`);
   process.exit(1);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install what the tests need from Debian (PgBouncer, Chromium for the report screenshot test) and
+# Install what the tests need from Debian (PgBouncer, Chromium for the report screenshot test,
+# promtool from prometheus for the metrics checks) and
 # start the local PostgreSQL, MariaDB, Redis and PgBouncer when they are down, then wait for them.
 # Idempotent: does nothing for what is already there.
 set -uo pipefail
@@ -7,11 +8,14 @@ set -uo pipefail
 missing=()
 command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if ((${#missing[@]})); then
   echo "services: installing ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Debian may start its own PgBouncer on 6432; ours runs from scripts/pgbouncer.sh.
   { service pgbouncer stop || pkill -x pgbouncer; } >/dev/null 2>&1 || true
+  # Only promtool is wanted from prometheus: a server Debian may have started is stopped.
+  service prometheus stop >/dev/null 2>&1 || true
 fi
 
 wait_for() { # name, command

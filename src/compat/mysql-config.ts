@@ -1,5 +1,4 @@
 import { InvalidOptionError } from '../core/errors.js';
-import { MAX_TIMER_MS } from '../core/timeouts.js';
 import type { EngineOptions } from '../engine/engine.js';
 import { checkDriverOptions, checkNoConflicts, checks, facadeHousekeepingMs, splitHavuzOptions } from './havuz-options.js';
 
@@ -41,21 +40,24 @@ const renamed = [
   ['connectionLimit', 'size'],
   ['maxIdle', 'size'],
   ['idleTimeout', 'idleTimeoutMs'],
+  ['queueLimit', 'maxWaiters'],
+  ['waitForConnections', 'maxWaiters'],
   ['resetOnRelease', 'fullReset'],
 ] as const;
 
 /** How MysqlPool is built from a createPool config. */
 export interface MysqlPoolSettings {
   engineOptions: EngineOptions;
-  /** mysql2's queue rules, applied by the facade: they count only requests that wait, not ones opening a connection. */
+  /** false: a request that would wait fails at once ('No connections available.'). */
   waitForConnections: boolean;
-  queueLimit: number;
 }
 
 /**
  * mysql2's pool semantics in havuz's terms: connections up to maxIdle are the pool's size, the rest
  * up to connectionLimit are overflow (closed when idle), an idle timeout only when maxIdle is below
- * connectionLimit (mysql2 runs none otherwise), no wait deadline (mysql2 has none).
+ * connectionLimit (mysql2 runs none otherwise), no wait deadline (mysql2 has none), and its queue
+ * rules as the most waiters (which, as in mysql2, counts only requests waiting for a busy
+ * connection).
  */
 export function fromMysqlPoolConfig(config: MysqlPoolConfig = {}): MysqlPoolSettings {
   if (typeof config !== 'object' || config === null) throw new InvalidOptionError('config', config, 'a mysql2 pool config object');
@@ -76,7 +78,10 @@ export function fromMysqlPoolConfig(config: MysqlPoolConfig = {}): MysqlPoolSett
     size,
     maxOverflow: limit === 0 ? Infinity : limit - size,
     idleTimeoutMs,
-    acquireTimeoutMs: MAX_TIMER_MS,
+    maxWaiters: rest.waitForConnections === false ? 0 : (rest.queueLimit as number | undefined) || Infinity,
+    acquireTimeoutMs: Infinity,
+    // A connect that fails fails the request waiting for it, as in mysql2.
+    failFastAfterMs: 0,
     createTimeoutMs: (rest.connectTimeout as number | undefined) ?? 10_000,
     fullReset: (rest.resetOnRelease as boolean | undefined) ?? false,
     maxLifetimeMs: 0,
@@ -85,5 +90,5 @@ export function fromMysqlPoolConfig(config: MysqlPoolConfig = {}): MysqlPoolSett
     ...havuz,
     connectArgs,
   };
-  return { engineOptions, waitForConnections: rest.waitForConnections !== false, queueLimit: (rest.queueLimit as number | undefined) ?? 0 };
+  return { engineOptions, waitForConnections: rest.waitForConnections !== false };
 }

@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
-import { DriverMissingError, InvalidOptionError, PoolClosedError, QueueFullError } from '../core/errors.js';
+import { DriverMissingError, InvalidOptionError, PoolClosedError } from '../core/errors.js';
 import type { ConnectionPool } from '../core/pool.js';
 import { describeStatus } from '../core/stats.js';
 import type { MysqlConnection } from '../drivers/mysql/dialect.js';
 import { popCallback } from '../drivers/node-callback.js';
 import { createEngine, Engine, type EngineOptions } from '../engine/engine.js';
 import { fail, settle, type NodeCallback } from './callbacks.js';
-import { drained } from './drain.js';
+import { InFlight } from './in-flight.js';
 import { asMysqlPoolError } from './errors.js';
 import { fromMysqlPoolConfig, type MysqlPoolConfig } from './mysql-config.js';
 import { MysqlViews, type MysqlCheckout, type MysqlPoolConnection } from './mysql-connection.js';
@@ -29,8 +29,8 @@ export class MysqlPool extends EventEmitter {
   readonly #pool: ConnectionPool<MysqlConnection>;
   readonly #ownsEngine: boolean;
   readonly #views = new MysqlViews();
+  readonly #inFlight = new InFlight();
   readonly #waitForConnections: boolean;
-  readonly #queueLimit: number;
   #closed = false;
 
   constructor(config?: MysqlPoolConfig);
@@ -40,7 +40,6 @@ export class MysqlPool extends EventEmitter {
     super();
     const settings = source instanceof Engine || typeof source === 'string' ? undefined : fromMysqlPoolConfig(source);
     this.#waitForConnections = settings?.waitForConnections ?? true;
-    this.#queueLimit = settings?.queueLimit ?? 0;
     if (source instanceof Engine) {
       this.engine = source as Engine<MysqlConnection>;
       this.#ownsEngine = false;
@@ -79,7 +78,8 @@ export class MysqlPool extends EventEmitter {
   /** Stop taking work, let what is queued and checked out finish, then close every connection. */
   end(callback?: (error?: Error | null) => void): Promise<void> {
     this.#closed = true;
-    const work = drained(this.#pool).then(() => (this.#ownsEngine ? this.engine.close() : this.engine.dispose()));
+    // An engine handed in belongs to its creator: only this pool's work is waited for, and only idle connections go.
+    const work = this.#ownsEngine ? this.engine.close({ drain: true, timeoutMs: Infinity }) : this.#inFlight.settled().then(() => this.engine.dispose());
     if (callback === undefined) return work;
     return work.then(
       () => callback(null),
@@ -106,23 +106,22 @@ export class MysqlPool extends EventEmitter {
 
   #checkout(): Promise<MysqlCheckout> {
     const { idle, size, connecting, max, pending } = this.#pool.status();
-    // A request waits when nothing is idle and there is no room to open more: mysql2's rules for it.
-    if (idle === 0 && size + connecting >= max) {
-      if (!this.#waitForConnections) return Promise.reject(asMysqlPoolError(new QueueFullError(this.#pool.name, 0), false));
-      if (this.#queueLimit > 0 && pending >= this.#queueLimit) return Promise.reject(asMysqlPoolError(new QueueFullError(this.#pool.name, this.#queueLimit), true));
-      this.emit('enqueue');
-    }
+    // mysql2 says 'enqueue' when a request has to wait: nothing idle, no room to open more, and the queue has room.
+    if (idle === 0 && size + connecting >= max && pending < this.#pool.options.maxWaiters) this.emit('enqueue');
+    this.#inFlight.begin();
     return this.engine.connect().then(
       (connection) => {
         const checkout = this.#views.checkOut(connection, (c, destroy) => {
           if (destroy) c.connection.invalidate(new Error('destroyed by its user'));
           else c.connection.release();
+          this.#inFlight.done();
           this.emit('release', c.callback);
         });
         this.emit('acquire', checkout.callback);
         return checkout;
       },
       (error: unknown) => {
+        this.#inFlight.done();
         throw asMysqlPoolError(error, this.#waitForConnections);
       },
     );

@@ -113,7 +113,7 @@ export function fromPgPoolConfig(config: PgPoolConfig = {}, ClientArgument?: PgC
   if (options.idleTimeoutMillis === undefined) options.idleTimeoutMillis = havuz.idleTimeoutMs ?? 10_000;
   if ((options.min as number) > max) throw new InvalidOptionError('min', options.min, `at most max (${max})`);
 
-  const waitMs = (options.connectionTimeoutMillis as number | undefined) || MAX_TIMER_MS;
+  const waitMs = (options.connectionTimeoutMillis as number | undefined) || Infinity;
   // pg.Client gets connectionTimeoutMillis too and gives up on its own connect with pg's error;
   // havuz's create deadline is the backstop for a client class that ignores it.
   const createMs = Math.min(MAX_TIMER_MS, waitMs * 2);
@@ -127,9 +127,11 @@ export function fromPgPoolConfig(config: PgPoolConfig = {}, ClientArgument?: PgC
     createTimeoutMs: createMs,
     maxUses: options.maxUses === Infinity ? 0 : (options.maxUses as number),
     maxLifetimeMs,
-    // pg-pool has neither: lifetimes end when configured, and every waiter may open a client.
+    // pg-pool has none of these: lifetimes end when configured, every waiter may open a client,
+    // and a connect that fails fails the connect() waiting for it, however long the pool has run.
     maxLifetimeJitter: 0,
     maxConnecting: max,
+    failFastAfterMs: 0,
     housekeepingMs: facadeHousekeepingMs([idleTimeoutMs, maxLifetimeMs, havuz.leakDetectionMs ?? 0]),
     ...havuz,
   };

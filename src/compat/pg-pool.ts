@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { InvalidOptionError } from '../core/errors.js';
 import type { ConnectionPool } from '../core/pool.js';
-import type { ResolvedPoolOptions } from '../core/options.js';
 import { describeStatus } from '../core/stats.js';
 import type { PgClient } from '../drivers/postgres/dialect.js';
 import { isSubmittable } from '../drivers/postgres/native.js';
@@ -12,7 +11,7 @@ import { createEngine, Engine, type EngineOptions } from '../engine/engine.js';
 import type { InitContext } from '../engine/factory.js';
 import { connectConfig } from '../engine/internal.js';
 import { fail, settle, type NodeCallback } from './callbacks.js';
-import { drained } from './drain.js';
+import { InFlight } from './in-flight.js';
 import { PgClientViews, isClientDead, type PgCheckout, type PgPoolClient } from './pg-client.js';
 import { fromPgPoolConfig, guardOptions, type PgClientClass, type PgPoolConfig, type PgPoolSettings } from './pg-config.js';
 import { asPgPoolError, endedTwice, poolEnded } from './errors.js';
@@ -41,6 +40,7 @@ export class PgPool extends EventEmitter {
   readonly #pool: ConnectionPool<PgClient>;
   readonly #ownsEngine: boolean;
   readonly #views = new PgClientViews();
+  readonly #inFlight = new InFlight();
   /** Open clients by pool entry id: for `remove`, `error` and pg-pool's `_clients`. */
   readonly #open = new Map<number, PgClient>();
   readonly #openedAt = new WeakMap<PgClient, number>();
@@ -96,10 +96,10 @@ export class PgPool extends EventEmitter {
 
   #listen(allowExitOnIdle: boolean): void {
     const pool = this.#pool;
-    const clock = (pool as { options?: ResolvedPoolOptions }).options?.clock;
+    const clock = pool.options.clock;
     pool.on('connect', ({ id, connection }) => {
       this.#open.set(id, connection);
-      this.#openedAt.set(connection, clock?.now() ?? 0);
+      this.#openedAt.set(connection, clock.now());
       if (allowExitOnIdle) unref(connection);
       this.#log?.('new client connected');
       this.emit('connect', this.#views.view(connection));
@@ -147,9 +147,8 @@ export class PgPool extends EventEmitter {
   /** Checked-out clients past their lifetime: they close when released. */
   get expiredCount(): number {
     const lifetimeMs = ((this.options.maxLifetimeSeconds as number | undefined) ?? 0) * 1000;
-    const clock = (this.#pool as { options?: ResolvedPoolOptions }).options?.clock;
-    if (lifetimeMs <= 0 || clock === undefined) return 0;
-    const now = clock.now();
+    if (lifetimeMs <= 0) return 0;
+    const now = this.#pool.options.clock.now();
     let expired = 0;
     for (const client of this.#views.checkedOut) if (now - (this.#openedAt.get(client) ?? now) >= lifetimeMs) expired++;
     return expired;
@@ -209,16 +208,17 @@ export class PgPool extends EventEmitter {
     this.#log?.('ending');
     if (this.#ending) return fail(endedTwice(), callback as NodeCallback | undefined, this.#Promise);
     this.#ending = true;
-    // An engine the pool was handed belongs to its creator: only its idle connections go.
-    const work = drained(this.#pool)
-      .then(() => (this.#ownsEngine ? this.engine.close() : this.engine.dispose()))
-      .then(() => {
-        this.#ended = true;
-      });
+    // Queued work still runs (pg-pool's "issue queries, then end()"). An engine the pool was
+    // handed belongs to its creator: only this pool's work is waited for, and only idle connections go.
+    const closing = this.#ownsEngine ? this.engine.close({ drain: true, timeoutMs: Infinity }) : this.#inFlight.settled().then(() => this.engine.dispose());
+    const work = closing.then(() => {
+      this.#ended = true;
+    });
     return settle(work, callback as NodeCallback | undefined, { ok: () => [], failed: (error) => [error] }, this.#Promise);
   }
 
   #checkout(): Promise<PgCheckout> {
+    this.#inFlight.begin();
     return this.engine.connect().then(
       (connection) => {
         const checkout = this.#views.checkOut(connection, (c, error, destroy) => this.#checkin(c, error, destroy));
@@ -226,6 +226,7 @@ export class PgPool extends EventEmitter {
         return checkout;
       },
       (error: unknown) => {
+        this.#inFlight.done();
         throw asPgPoolError(error);
       },
     );
@@ -239,6 +240,7 @@ export class PgPool extends EventEmitter {
     } finally {
       if ((destroyOnError && error) || isClientDead(raw)) checkout.connection.invalidate(error || new Error('client ended'));
       else checkout.connection.release();
+      this.#inFlight.done();
     }
   }
 
@@ -314,18 +316,16 @@ function whenSubmittableDone(submittable: Submittable, isDead: () => boolean, fi
 
 function optionsOfEngine(engine: Engine<PgClient>): Record<string, unknown> {
   const options = pgConnectOptions(engine[connectConfig]());
-  const pool = (engine.pool as { options?: ResolvedPoolOptions }).options;
-  if (pool !== undefined) {
-    Object.assign(options, {
-      max: pool.max,
-      min: pool.minIdle,
-      idleTimeoutMillis: pool.idleTimeoutMs,
-      connectionTimeoutMillis: pool.acquireTimeoutMs,
-      maxUses: pool.maxUses || Infinity,
-      maxLifetimeSeconds: pool.maxLifetimeMs / 1000,
-      allowExitOnIdle: false,
-    });
-  }
+  const pool = engine.pool.options;
+  Object.assign(options, {
+    max: pool.max,
+    min: pool.minIdle,
+    idleTimeoutMillis: pool.idleTimeoutMs,
+    connectionTimeoutMillis: pool.acquireTimeoutMs === Infinity ? 0 : pool.acquireTimeoutMs,
+    maxUses: pool.maxUses || Infinity,
+    maxLifetimeSeconds: pool.maxLifetimeMs / 1000,
+    allowExitOnIdle: false,
+  });
   guardOptions(options);
   return options;
 }

@@ -1,5 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
-import { InvalidOptionError } from './errors.js';
+import { InvalidOptionError, messageOf } from './errors.js';
+import { log, type Logger } from './log.js';
 
 export type CloseReason =
   | 'idle-timeout'
@@ -15,7 +16,8 @@ export type CloseReason =
   | 'dispose'
   | 'pool-closed';
 
-export type ErrorPhase = 'create' | 'init' | 'validate' | 'reset' | 'destroy' | 'idle' | 'listener';
+/** Where a background failure happened; `idle` and `in-use` are a connection dying on its own. */
+export type ErrorPhase = 'create' | 'init' | 'validate' | 'reset' | 'destroy' | 'idle' | 'in-use' | 'listener';
 
 /** One documented payload per event (SQLAlchemy's PoolEvents keep a method per event the same way). */
 export interface PoolEventMap<T> {
@@ -63,15 +65,38 @@ export const channelNames = Object.fromEntries(Object.keys(channels).map((n) => 
 >;
 
 /**
- * A small typed emitter. Unlike EventEmitter it has no `'error'` event that crashes the process
- * when nobody listens, and a throwing listener is reported instead of breaking the pool.
+ * What a pool tells the world: a small typed emitter, the diagnostics channels, and the logger.
+ * Unlike EventEmitter it has no `'error'` event that crashes the process when nobody listens,
+ * and a throwing listener is reported instead of breaking the pool.
  */
 export class PoolEvents<T> {
   #listeners: { [K in PoolEventName]?: Listener<PoolEventMap<T>[K]>[] } = {};
-  readonly #onListenerError: (error: unknown) => void;
+  readonly #pool: string;
+  readonly #logger: Logger | undefined;
 
-  constructor(onListenerError: (error: unknown) => void) {
-    this.#onListenerError = onListenerError;
+  constructor(pool: string, logger: Logger | undefined) {
+    this.#pool = pool;
+    this.#logger = logger;
+  }
+
+  /** Something failed in the background: a `connection-error` event and a warning in the log. */
+  report(phase: Exclude<ErrorPhase, 'listener'>, error: unknown, id: number | undefined): void {
+    log(this.#logger, 'warn', { pool: this.#pool, phase, id, err: error }, `havuz: pool "${this.#pool}" ${phase} error: ${messageOf(error)}`);
+    this.emit('connection-error', { pool: this.#pool, id, phase, error });
+  }
+
+  /** A checkout held past leakDetectionMs: a `leak` event and a warning with the acquirer's stack. */
+  leaked(id: number, heldMs: number, stack: string | undefined): void {
+    this.emit('leak', { pool: this.#pool, id, heldMs, stack });
+    const ms = Math.round(heldMs);
+    log(this.#logger, 'warn', { pool: this.#pool, id, heldMs: ms, stack }, `havuz: connection ${id} of pool "${this.#pool}" checked out for ${ms} ms; possible leak`);
+  }
+
+  /** A throwing listener is the user's bug: say so, but the pool goes on. */
+  #listenerThrew(error: unknown): void {
+    const message = `havuz: a pool event listener threw: ${messageOf(error)}`;
+    if (this.#logger?.error !== undefined) log(this.#logger, 'error', { pool: this.#pool, err: error }, message);
+    else process.emitWarning(message, 'HavuzWarning');
   }
 
   on<K extends PoolEventName>(event: K, listener: Listener<PoolEventMap<T>[K]>): () => void {
@@ -111,7 +136,7 @@ export class PoolEvents<T> {
         try {
           listener(payload);
         } catch (error) {
-          this.#onListenerError(error);
+          this.#listenerThrew(error);
         }
       }
     }

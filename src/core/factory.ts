@@ -21,4 +21,11 @@ export interface Factory<T> {
   reset?(connection: T): PromiseLike<void> | void;
   /** Runs once on every new connection before its first checkout (e.g. `SET timezone='UTC'`). */
   init?(connection: T): PromiseLike<void> | void;
+  /**
+   * The connection goes idle: let it stop keeping the process alive (unref its socket), so a
+   * script that forgets to close its pool still exits. Must be cheap and synchronous.
+   */
+  passivate?(connection: T): void;
+  /** The connection leaves idle to be pinged or used: its socket keeps the process alive again. */
+  activate?(connection: T): void;
 }

@@ -1,4 +1,5 @@
-export { Pool, type AcquireOptions, type CloseOptions, type ConnectionPool, type PoolClassSettings } from './pool.js';
+export { Pool } from './pool.js';
+export type { AcquireOptions, CloseOptions, ConnectionPool, PoolClassSettings } from './contract.js';
 export { Pool as QueuePool } from './pool.js';
 export { NullPool } from './pools/null.js';
 export { StaticPool, type StaticPoolOptions } from './pools/static.js';

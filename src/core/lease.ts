@@ -75,6 +75,11 @@ function released(pool: string, action: string): LeaseError {
   return new LeaseError('HAVUZ_LEASE_RELEASED', `Cannot ${action} a lease of pool "${pool}" after it was released`);
 }
 
+/** Where a checkout was asked for: the caller's stack, without this frame and the pool's. */
+export function captureStack(skip = 0): string | undefined {
+  return new Error('checkout').stack?.split('\n').slice(3 + skip).join('\n');
+}
+
 /** `pool.use(fn)` for every pool class: the lease goes back however `fn` ends. */
 export async function useLease<T, R>(checkout: Promise<Lease<T>>, fn: (connection: T, lease: Lease<T>) => Promise<R> | R): Promise<R> {
   const lease = await checkout;

@@ -1,67 +1,53 @@
-import type { Clock, TimerHandle } from './clock.js';
-import { PoolEntry } from './entry.js';
+import type { Clock } from './clock.js';
+import {
+  checkAcquireOptions,
+  checkCloseOptions,
+  checkFactory,
+  checkInvalidateOptions,
+  type AcquireOptions,
+  type CloseOptions,
+  type ConnectionPool,
+  type PoolClassSettings,
+} from './contract.js';
+import { Creator } from './creator.js';
+import type { PoolEntry } from './entry.js';
 import {
   AcquireAbortedError,
   AcquireTimeoutError,
   CreateFailedError,
-  InvalidOptionError,
-  PoolClosedError,
   QueueFullError,
   messageOf,
 } from './errors.js';
-import { PoolEvents, type CloseReason, type ErrorPhase, type PoolEventMap, type PoolEventName } from './events.js';
+import { PoolEvents, type CloseReason, type PoolEventMap, type PoolEventName } from './events.js';
 import type { Factory } from './factory.js';
-import { Housekeeper, idleTimedOut, newLeaks } from './housekeeper.js';
-import { Lease, releaseOwned, returnLease, useLease, type LeaseOwner, type LeaseTarget } from './lease.js';
-import { log } from './log.js';
+import { Housekeeper } from './housekeeper.js';
+import { captureStack, Lease, releaseOwned, returnLease, useLease, type LeaseOwner, type LeaseTarget } from './lease.js';
+import { Ledger } from './ledger.js';
+import { Lifecycle } from './lifecycle.js';
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { describeStatus, newCounters, type PoolStatus } from './stats.js';
-import { backgroundTimer, isThenable, within } from './timeouts.js';
-import { Waiter, WaiterQueue } from './waiters.js';
+import { isThenable, within } from './timeouts.js';
+import { WaitRoom, type Waiter } from './waiters.js';
 
-export interface AcquireOptions {
-  /** Abort the wait; the acquire rejects with HAVUZ_ACQUIRE_ABORTED and leaves no trace. */
-  signal?: AbortSignal;
-  /** Overrides the pool's acquireTimeoutMs for this call. */
-  timeoutMs?: number;
-}
+/** A connection opened less than this long ago is never pre-pinged: it has just proved itself. */
+const FRESH_MS = 1_000;
 
-export interface CloseOptions {
-  /** How long to wait for checked-out connections before closing them anyway. Default 10 s. */
-  timeoutMs?: number;
-}
-
-/** What every pool class offers; code that takes a pool should take this. */
-export interface ConnectionPool<T> {
-  readonly name: string;
-  acquire(options?: AcquireOptions): Promise<Lease<T>>;
-  use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R>;
-  release(lease: Lease<T>): void;
-  status(): PoolStatus;
-  on<K extends PoolEventName>(event: K, listener: (payload: PoolEventMap<T>[K]) => void): () => void;
-  off<K extends PoolEventName>(event: K, listener: (payload: PoolEventMap<T>[K]) => void): void;
-  dispose(): Promise<void>;
-  invalidateAll(options?: { soft?: boolean }): Promise<void>;
-  close(options?: CloseOptions): Promise<void>;
-}
-
-/** How a pool class specialises the scheduler (SQLAlchemy's pool classes are strategies the same way). */
-export interface PoolClassSettings {
-  /** Defaults that differ from the queue pool's; the user's options still win. */
-  defaults?: Partial<PoolOptions>;
-  /** false: close every connection on return, never hand it on (the null pool). */
-  retainConnections?: boolean;
-  /** Keep the acquirer's stack on every checkout, not only with leak detection. */
-  trackStacks?: boolean;
-}
-
-const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
 /**
  * The queue pool, and the one scheduler every pool class builds on: a fixed size plus overflow,
- * FIFO waiters served by direct hand-off, a single shared timer for default acquire deadlines,
- * and one unref'd housekeeper for everything that happens with time.
+ * FIFO waiters served by direct hand-off, connections opened by the Creator, time handled by the
+ * WaitRoom (deadlines) and the Housekeeper (upkeep), every entry's state kept by the Ledger.
+ *
+ * acquire → an idle connection (pinged if due) or a place in the queue → hand;
+ * return → retire | reset | park (the next waiter, else idle).
+ *
+ * How a pool class specialises it (SQLAlchemy's pool classes override `_do_get` and
+ * `_do_return_conn` the same way): override `admit` (answer or refuse an acquire before the
+ * queue) and `park` (where a free connection goes), and pass `defaults`. Null, Assertion and
+ * Static do only that; Context adds a scope in front of `acquire`.
  */
+export type { AcquireOptions, CloseOptions, ConnectionPool, PoolClassSettings } from './contract.js';
+
 export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   readonly name: string;
   readonly options: Readonly<ResolvedPoolOptions>;
@@ -69,40 +55,23 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   readonly #clock: Clock;
   readonly #events: PoolEvents<T>;
   readonly #counters = newCounters();
-  readonly #idle: PoolEntry<T>[] = [];
-  readonly #all = new Set<PoolEntry<T>>();
-  readonly #waiters = new WaiterQueue<Lease<T>>();
+  readonly #ledger = new Ledger<T>();
+  readonly #waiters: WaitRoom<Lease<T>>;
+  readonly #creator: Creator<T>;
+  readonly #housekeeper: Housekeeper<T> | undefined;
   // Hot-path copies of options, so acquire and release read fields, not a dictionary.
   readonly #lifo: boolean;
   readonly #prePing: boolean;
+  readonly #prePingBypassMs: number;
   readonly #resetOnReturn: boolean;
-  readonly #retain: boolean;
   readonly #trackStacks: boolean;
-  #inUse = 0;
-  #connecting = 0;
+  readonly #maxUses: number;
+  readonly #lifecycle: Lifecycle<T>;
   #generation = 0;
-  #closing = false;
-  #closePromise: Promise<void> | undefined;
-  #drained: (() => void) | undefined;
-  #createFailures = 0;
-  #retryAt = 0;
-  #retryTimer: TimerHandle | undefined;
-  #lastCreateError: unknown = undefined;
-  #sweepTimer: TimerHandle | undefined;
-  readonly #creating = new Set<(error: Error) => void>();
   readonly #destroying = new Set<Promise<void>>();
-  readonly #housekeeper: Housekeeper | undefined;
 
   constructor(factory: Factory<T>, options?: PoolOptions, settings: PoolClassSettings = {}) {
-    if (typeof factory !== 'object' || factory === null) throw new InvalidOptionError('factory', factory, 'an object');
-    for (const method of ['create', 'destroy'] as const) {
-      if (typeof factory[method] !== 'function') throw new InvalidOptionError(`factory.${method}`, factory[method], 'a function');
-    }
-    for (const method of ['validate', 'reset', 'init'] as const) {
-      if (factory[method] !== undefined && typeof factory[method] !== 'function') {
-        throw new InvalidOptionError(`factory.${method}`, factory[method], 'a function or undefined');
-      }
-    }
+    checkFactory(factory);
     this.factory = factory;
     this.options = resolvePoolOptions(options, settings.defaults);
     const o = this.options;
@@ -110,12 +79,37 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     this.#clock = o.clock;
     this.#lifo = o.order === 'lifo';
     this.#prePing = o.prePing && factory.validate !== undefined;
+    this.#prePingBypassMs = o.prePingBypassMs;
     this.#resetOnReturn = o.resetOnReturn && factory.reset !== undefined;
-    this.#retain = settings.retainConnections ?? true;
-    this.#trackStacks = (settings.trackStacks ?? false) || o.leakDetectionMs > 0;
-    this.#events = new PoolEvents<T>((error) => this.#report('listener', error, undefined));
-    if (o.idleTimeoutMs > 0 || o.maxLifetimeMs > 0 || o.leakDetectionMs > 0 || o.minIdle > 0) {
-      this.#housekeeper = new Housekeeper(this.#clock, o.housekeepingMs, () => this.#housekeep());
+    this.#trackStacks = o.leakDetectionMs > 0;
+    this.#maxUses = o.maxUses;
+    this.#events = new PoolEvents<T>(this.name, o.logger);
+    this.#waiters = new WaitRoom<Lease<T>>(this.#clock, o.acquireTimeoutMs, {
+      expired: (waiter) => this.#expired(waiter),
+      aborted: (waiter) => this.#aborted(waiter),
+    });
+    this.#creator = new Creator<T>(factory, o, this.#ledger, {
+      opened: (entry, ms) => this.#opened(entry, ms),
+      failed: (error) => this.#createFailed(error),
+      broken: (entry, error) => this.#broken(entry, error),
+      retry: () => this.#fill(),
+      discard: (entry) => this.#discard(entry),
+    });
+    this.#lifecycle = new Lifecycle<T>(this.name, this.#clock, this.#ledger, this.#waiters as WaitRoom<unknown>, this.#creator, {
+      destroy: (entry, reason) => this.#destroy(entry, reason),
+      stopping: () => this.#housekeeper?.stop(),
+      settled: () => this.#settleDestroys(),
+      minIdleOpen: () => this.#ledger.open.size >= this.options.minIdle,
+      unreachable: () => this.#unreachable(),
+      fill: () => this.#fill(),
+    });
+    if (Housekeeper.wanted(o)) {
+      this.#housekeeper = new Housekeeper<T>(o, this.#ledger, {
+        retireReason: (entry, now) => this.#retireReason(entry, now),
+        destroy: (entry, reason) => this.#destroy(entry, reason),
+        leaked: (entry, heldMs) => this.#leaked(entry, heldMs),
+        fill: () => this.#fill(),
+      });
       this.#housekeeper.start();
     }
     if (o.minIdle > 0) this.#fill();
@@ -124,27 +118,34 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   // ---- checkout ---------------------------------------------------------------------------
 
   acquire(options?: AcquireOptions): Promise<Lease<T>> {
-    if (this.#closing) return Promise.reject(new PoolClosedError(this.name));
+    if (this.#lifecycle.phase !== 'open') return Promise.reject(this.#lifecycle.closedError());
+    let timeoutMs: number | undefined;
+    let signal: AbortSignal | undefined;
     if (options !== undefined) {
-      const invalid = checkAcquireOptions(options);
-      if (invalid !== undefined) return Promise.reject(invalid);
-      if (options.signal?.aborted) {
+      try {
+        ({ timeoutMs, signal } = checkAcquireOptions(options));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (signal?.aborted) {
         this.#counters.aborted++;
-        return Promise.reject(new AcquireAbortedError(this.name, options.signal.reason));
+        return Promise.reject(new AcquireAbortedError(this.name, signal.reason));
       }
     }
+    const admitted = this.admit();
+    if (admitted !== undefined) return admitted instanceof Lease ? Promise.resolve(admitted) : Promise.reject(admitted);
     // Taken here, not at hand-off: a queued acquire is served from whoever released, not the acquirer.
-    const stack = this.#trackStacks ? new Error('checkout').stack?.split('\n').slice(2).join('\n') : undefined;
+    const stack = this.#trackStacks ? captureStack() : undefined;
     // Idle connections exist only while nobody waits, so taking one here never jumps the queue.
-    if (this.#idle.length > 0 && this.#waiters.length === 0) {
+    if (this.#ledger.idle.length > 0 && this.#waiters.length === 0) {
       const now = this.#clock.now();
       const entry = this.#takeIdle(now);
       if (entry !== undefined) {
         if (!this.#needsPing(entry, now)) return Promise.resolve(this.#checkout(entry, now, now, stack));
-        return new Promise((resolve, reject) => this.#validate(entry, this.#newWaiter(resolve, reject, options, now, stack)));
+        return new Promise((resolve, reject) => this.#ping(entry, this.#waiters.create(resolve, reject, now, timeoutMs, signal, stack)));
       }
     }
-    return this.#wait(options, stack);
+    return this.#wait(timeoutMs, signal, stack);
   }
 
   use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R> {
@@ -156,141 +157,84 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     releaseOwned(lease, this.name, this);
   }
 
-  #wait(options: AcquireOptions | undefined, stack: string | undefined): Promise<Lease<T>> {
-    if (this.#waiters.length >= this.options.maxWaiters) {
+  #wait(timeoutMs: number | undefined, signal: AbortSignal | undefined, stack: string | undefined): Promise<Lease<T>> {
+    const maxWaiters = this.options.maxWaiters;
+    // maxWaiters counts acquires that wait for a busy connection: those a new connection will
+    // serve (up to max) do not count, so maxWaiters 0 means "open one or fail, never queue".
+    if (maxWaiters !== Infinity && this.#waiters.length - Math.max(0, this.options.max - this.#ledger.open.size) >= maxWaiters) {
       this.#counters.rejected++;
-      return Promise.reject(new QueueFullError(this.name, this.options.maxWaiters));
+      return Promise.reject(new QueueFullError(this.name, maxWaiters));
     }
     const now = this.#clock.now();
     return new Promise((resolve, reject) => {
-      const waiter = this.#newWaiter(resolve, reject, options, now, stack);
-      this.#enqueue(waiter);
-      this.#dispatch();
+      this.#waiters.push(this.#waiters.create(resolve, reject, now, timeoutMs, signal, stack));
+      this.#fill();
     });
   }
 
-  #newWaiter(
-    resolve: (lease: Lease<T>) => void,
-    reject: (error: unknown) => void,
-    options: AcquireOptions | undefined,
-    now: number,
-    stack: string | undefined,
-  ): Waiter<Lease<T>> {
-    const timeoutMs = options?.timeoutMs ?? this.options.acquireTimeoutMs;
-    const waiter = new Waiter<Lease<T>>(resolve, reject, now, now + timeoutMs);
-    waiter.stack = stack;
-    if (timeoutMs !== this.options.acquireTimeoutMs) {
-      // Default deadlines are in queue order and share one timer; only an override needs its own.
-      waiter.ownTimer = this.#clock.setTimeout(() => this.#timeout(waiter), timeoutMs);
-    } else if (this.#sweepTimer === undefined) {
-      // Unref'd until #enqueue refs it: a pre-pinged checkout of an idle connection is never queued.
-      this.#sweepTimer = backgroundTimer(this.#clock, this.#sweep, timeoutMs);
-    }
-    const signal = options?.signal;
-    if (signal !== undefined) {
-      waiter.signal = signal;
-      waiter.onAbort = () => this.#abort(waiter);
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-    }
-    return waiter;
-  }
-
-  #enqueue(waiter: Waiter<Lease<T>>, atHead = false): void {
-    // The shared deadline timer keeps the process alive only while someone waits.
-    if (this.#waiters.length === 0) this.#sweepTimer?.ref();
-    if (atHead) this.#waiters.unshift(waiter);
-    else this.#waiters.push(waiter);
-  }
-
-  #dequeue(): Waiter<Lease<T>> | undefined {
-    const waiter = this.#waiters.shift();
-    if (this.#waiters.length === 0) this.#sweepTimer?.unref();
-    return waiter;
-  }
-
-  #unqueue(waiter: Waiter<Lease<T>>): void {
-    this.#waiters.remove(waiter);
-    if (this.#waiters.length === 0) this.#sweepTimer?.unref();
-  }
-
-  /** Expires every default-deadline waiter that is due, then re-arms for the next one. */
-  readonly #sweep = (): void => {
-    this.#sweepTimer = undefined;
-    const now = this.#clock.now();
-    let waiter = this.#waiters.peek();
-    while (waiter !== undefined) {
-      const next = waiter.next;
-      if (waiter.ownTimer === undefined) {
-        if (waiter.deadline > now) {
-          this.#sweepTimer = this.#clock.setTimeout(this.#sweep, waiter.deadline - now);
-          return;
-        }
-        this.#timeout(waiter);
-      }
-      waiter = next;
-    }
-  };
-
-  #timeout(waiter: Waiter<Lease<T>>): void {
-    if (waiter.settled) return;
-    this.#unqueue(waiter);
-    this.#forget(waiter);
+  #expired(waiter: Waiter<Lease<T>>): void {
     this.#counters.timeouts++;
     const status = this.status();
-    const ms = Math.round(waiter.deadline - waiter.enqueuedAt);
-    const last = this.#lastCreateError;
+    const last = this.#creator.lastError;
     waiter.reject(
       new AcquireTimeoutError(
-        `Timed out after ${ms} ms waiting for a connection from pool "${this.name}" (${describeStatus(status)})` +
+        `Timed out after ${Math.round(waiter.deadline - waiter.enqueuedAt)} ms waiting for a connection from pool "${this.name}" (${describeStatus(status)})` +
           (last === undefined ? '' : `; last connect error: ${messageOf(last)}`),
         status,
         last,
       ),
     );
+    this.#lifecycle.check();
   }
 
-  #abort(waiter: Waiter<Lease<T>>): void {
-    if (waiter.settled) return;
-    this.#unqueue(waiter);
-    this.#forget(waiter);
+  #aborted(waiter: Waiter<Lease<T>>): void {
     this.#counters.aborted++;
     waiter.reject(new AcquireAbortedError(this.name, waiter.signal?.reason));
-  }
-
-  /** Drops a waiter's own timer and abort listener, so a settled wait leaves nothing behind. */
-  #forget(waiter: Waiter<Lease<T>>): void {
-    if (waiter.ownTimer !== undefined) this.#clock.clearTimeout(waiter.ownTimer as TimerHandle);
-    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+    this.#lifecycle.check();
   }
 
   /** Pairs idle connections with waiters in FIFO order, then opens connections for the rest. */
   #dispatch(): void {
-    while (this.#waiters.length > 0 && this.#idle.length > 0) {
+    while (this.#waiters.length > 0 && this.#ledger.idle.length > 0) {
       const now = this.#clock.now();
       const entry = this.#takeIdle(now);
       if (entry === undefined) break;
-      this.#serve(entry, this.#dequeue()!, now);
+      this.#serve(entry, this.#waiters.shift()!, now);
     }
     this.#fill();
   }
 
+  /** An idle connection, out of the idle list and in use; idle ones due for retirement are closed on the way. */
+  #takeIdle(now: number): PoolEntry<T> | undefined {
+    const idle = this.#ledger.idle;
+    for (let entry = this.#lifo ? idle.tail : idle.head; entry !== undefined; entry = this.#lifo ? idle.tail : idle.head) {
+      this.#ledger.move(entry, 'leased');
+      const retire = this.#retireReason(entry, now);
+      if (retire === undefined) {
+        this.factory.activate?.(entry.connection);
+        return entry;
+      }
+      this.#destroy(entry, retire);
+    }
+    return undefined;
+  }
+
   #serve(entry: PoolEntry<T>, waiter: Waiter<Lease<T>>, now: number): void {
-    if (this.#needsPing(entry, now)) this.#validate(entry, waiter);
+    if (this.#needsPing(entry, now)) this.#ping(entry, waiter);
     else this.#hand(entry, waiter, now);
   }
 
   #hand(entry: PoolEntry<T>, waiter: Waiter<Lease<T>>, now: number): void {
     if (waiter.settled) {
       // Aborted or timed out while its connection was being pinged: the connection goes back.
-      this.#checkin(entry);
+      this.park(entry, now);
       return;
     }
-    this.#forget(waiter);
-    waiter.resolve(this.#checkout(entry, now, waiter.enqueuedAt, waiter.stack));
+    this.#waiters.resolve(waiter, this.#checkout(entry, now, waiter.enqueuedAt, waiter.stack));
   }
 
   #checkout(entry: PoolEntry<T>, now: number, since: number, stack: string | undefined): Lease<T> {
-    entry.leased = true;
+    if (entry.holders++ === 0) this.#ledger.move(entry, 'leased');
     entry.uses++;
     entry.checkedOutAt = now;
     if (this.#trackStacks) {
@@ -304,71 +248,41 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     return new Lease(this, entry);
   }
 
-  #takeIdle(now: number): PoolEntry<T> | undefined {
-    const idle = this.#idle;
-    while (idle.length > 0) {
-      const entry = (this.#lifo ? idle.pop() : idle.shift())!;
-      entry.state = 'busy';
-      this.#inUse++;
-      const retire = this.#retireReason(entry, now);
-      if (retire === undefined) return entry;
-      this.#destroy(entry, retire);
-    }
-    return undefined;
-  }
-
-  #retireReason(entry: PoolEntry<T>, now: number): CloseReason | undefined {
-    if (entry.broken) return 'broken';
-    if (entry.generation !== this.#generation) return 'invalidated';
-    if (entry.expiresAt <= now) return 'max-lifetime';
-    return undefined;
-  }
-
   #needsPing(entry: PoolEntry<T>, now: number): boolean {
-    return this.#prePing && now - entry.lastUsedAt > this.options.prePingBypassMs;
+    return this.#prePing && now - entry.lastUsedAt > this.#prePingBypassMs && !(entry.uses === 0 && now - entry.createdAt < FRESH_MS);
   }
 
-  async #validate(entry: PoolEntry<T>, waiter: Waiter<Lease<T>>): Promise<void> {
+  async #ping(entry: PoolEntry<T>, waiter: Waiter<Lease<T>>): Promise<void> {
+    this.#ledger.move(entry, 'pinging');
     let ok = false;
     try {
       const ms = this.options.validateTimeoutMs;
       ok = (await within(this.factory.validate!(entry.connection), ms, this.#clock, () => new Error(`ping timed out after ${ms} ms`))) === true;
     } catch (error) {
-      this.#report('validate', error, entry.id);
+      this.#events.report('validate', error, entry.id);
     }
     const now = this.#clock.now();
-    if (entry.state !== 'busy') {
-      // Closed by close() meanwhile; close() has already rejected or will reject this waiter.
-      ok = false;
-    } else if (this.#closing) {
-      // close() began during the ping; this waiter was not in the queue it emptied, so it fails below.
-      this.#destroy(entry, 'pool-closed');
-    } else if (!ok) {
-      this.#counters.validationFailures++;
-      this.#destroy(entry, 'validation-failed');
-    } else {
-      // Broken or invalidateAll() may have come while the ping was out.
-      const retire = this.#retireReason(entry, now);
+    if (entry.state === 'pinging') {
+      // Broken, invalidateAll() or close() may have come while the ping was out.
+      const retire = ok ? this.#retireReason(entry, now) : 'validation-failed';
       if (retire === undefined) {
         entry.lastUsedAt = now;
         this.#hand(entry, waiter, now);
         return;
       }
+      if (!ok) {
+        this.#counters.validationFailures++;
+        // A dead connection found by a ping means its replacement should wait like any failed connect.
+        this.#creator.noteFailure(new Error('pre-ping failed'));
+      }
       this.#destroy(entry, retire);
     }
     if (!waiter.settled) {
-      if (this.#closing) {
-        this.#forget(waiter);
-        waiter.reject(new PoolClosedError(this.name));
-      } else if (waiter.deadline <= now) {
-        this.#timeout(waiter);
-      } else {
-        // It keeps its place: the failed ping was the pool's fault, not the caller's.
-        if (waiter.ownTimer === undefined && this.#sweepTimer === undefined) {
-          this.#sweepTimer = this.#clock.setTimeout(this.#sweep, waiter.deadline - now);
-        }
-        this.#enqueue(waiter, true);
-      }
+      if (this.#lifecycle.phase === 'closing') this.#waiters.reject(waiter, this.#lifecycle.closedError());
+      else if (waiter.deadline <= now) {
+        this.#waiters.forget(waiter);
+        this.#expired(waiter);
+      } else this.#waiters.unshift(waiter, now); // it keeps its place: the failed ping was the pool's fault
     }
     this.#dispatch();
   }
@@ -377,32 +291,26 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
 
   [returnLease](target: LeaseTarget<T>, invalidate: boolean, reason: unknown): void {
     const entry = target as PoolEntry<T>;
-    if (entry.state !== 'busy') return; // closed by close() while checked out: nothing to give back
-    entry.leased = false;
+    if (entry.state !== 'leased') return; // closed by close() while checked out: nothing to give back
     this.#counters.released++;
     const now = this.#clock.now();
     entry.lastUsedAt = now;
     if (this.#events.wantsCheckin()) {
       this.#events.emit('checkin', { pool: this.name, id: entry.id, connection: entry.connection, heldMs: now - entry.checkedOutAt });
     }
-    let retire: CloseReason | undefined;
     if (invalidate) {
       this.#events.emit('invalidate', { pool: this.name, id: entry.id, reason });
-      retire = 'invalidated';
-    } else if (this.#closing) retire = 'pool-closed';
-    else if (this.options.maxUses > 0 && entry.uses >= this.options.maxUses) retire = 'max-uses';
-    else retire = this.#retireReason(entry, now);
-    if (retire !== undefined) {
-      this.#destroy(entry, retire);
-      this.#dispatch();
-    } else if (this.#resetOnReturn) {
-      this.#reset(entry);
-    } else {
-      this.#checkin(entry, now);
+      entry.doomed = 'invalidated';
     }
+    if (--entry.holders > 0) return; // shared (StaticPool): the last holder's return decides
+    const retire = this.#retireReason(entry, now);
+    if (retire !== undefined) this.retire(entry, retire);
+    else if (this.#resetOnReturn) this.#reset(entry);
+    else this.park(entry, now);
   }
 
   #reset(entry: PoolEntry<T>): void {
+    this.#ledger.move(entry, 'resetting');
     let pending: PromiseLike<void> | void;
     try {
       pending = this.factory.reset!(entry.connection);
@@ -424,202 +332,172 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   }
 
   #afterReset(entry: PoolEntry<T>): void {
-    if (entry.state !== 'busy') return;
+    if (entry.state !== 'resetting') return; // closed by close() meanwhile
     if (this.#events.wants('reset')) this.#events.emit('reset', { pool: this.name, id: entry.id, connection: entry.connection });
     // Broken, invalidateAll() or max lifetime may have come while the reset ran.
-    const retire = this.#retireReason(entry, this.#clock.now());
-    if (retire !== undefined) {
-      this.#destroy(entry, retire);
-      this.#dispatch();
-    } else {
-      this.#checkin(entry);
-    }
+    const now = this.#clock.now();
+    const retire = this.#retireReason(entry, now);
+    if (retire !== undefined) this.retire(entry, retire);
+    else this.park(entry, now);
   }
 
   #resetFailed(entry: PoolEntry<T>, error: unknown): void {
-    this.#report('reset', error, entry.id);
+    if (entry.state !== 'resetting') return;
+    this.#events.report('reset', error, entry.id);
     this.#events.emit('invalidate', { pool: this.name, id: entry.id, reason: error });
-    this.#destroy(entry, 'reset-failed');
-    this.#dispatch();
+    this.#creator.noteFailure(error);
+    this.retire(entry, 'reset-failed');
   }
 
   /**
-   * A busy entry goes back into service: straight to the head waiter, or idle, or closed.
-   * `now`: the caller's reading of the clock, when it has one (a return does; it saves a second read).
+   * Where a free, healthy connection goes: straight to the head waiter, else idle (closed instead
+   * when the pool is over its size or closing). A pool class overrides this to keep nothing
+   * (NullPool) or to share one connection with every waiter (StaticPool).
    */
-  #checkin(entry: PoolEntry<T>, now?: number): void {
-    if (this.#closing) {
-      this.#destroy(entry, 'pool-closed');
-      return;
+  protected park(entry: PoolEntry<T>, now: number): void {
+    if (this.serveNext(entry, now)) return;
+    if (this.#lifecycle.phase !== 'open') this.#destroy(entry, 'pool-closed');
+    else if (this.#ledger.open.size > this.options.size) this.#destroy(entry, 'overflow');
+    else {
+      this.#ledger.move(entry, 'idle', now);
+      this.factory.passivate?.(entry.connection);
     }
-    // A fresh connection still serves the waiter it was opened for; only a used one is not handed on.
-    if (!this.#retain && (entry.uses > 0 || this.#waiters.length === 0)) {
-      this.#destroy(entry, 'not-retained');
-      this.#dispatch();
-      return;
-    }
-    if (this.#waiters.length > 0) {
-      this.#serve(entry, this.#dequeue()!, now ?? this.#clock.now());
-      return;
-    }
-    if (this.#all.size > this.options.size) {
-      this.#destroy(entry, 'overflow');
-      return;
-    }
-    entry.state = 'idle';
-    this.#inUse--;
-    this.#idle.push(entry);
+  }
+
+  /** Hands a free connection to the longest waiter; false when nobody waits. */
+  protected serveNext(entry: PoolEntry<T>, now: number): boolean {
+    const waiter = this.#waiters.shift();
+    if (waiter === undefined) return false;
+    this.#serve(entry, waiter, now);
+    return true;
+  }
+
+  /**
+   * An acquire's first step, before the queue: a pool class may answer it itself with a lease
+   * (StaticPool shares its open connection) or refuse it with an error (AssertionPool while held).
+   */
+  protected admit(): Lease<T> | Error | undefined {
+    return undefined;
+  }
+
+  /**
+   * A checkout of a connection that is already checked out, for a pool class that shares one;
+   * undefined when the connection is due for retirement (the acquire then queues for a new one).
+   */
+  protected share(entry: PoolEntry<T>): Lease<T> | undefined {
+    const now = this.#clock.now();
+    if (this.#lifecycle.phase !== 'open' || this.#retireReason(entry, now) !== undefined) return undefined;
+    return this.#checkout(entry, now, now, this.#trackStacks ? captureStack(2) : undefined);
+  }
+
+  /** Connections checked out, being pinged or reset, plus acquires waiting: zero means nobody holds or wants one. */
+  protected get outstanding(): number {
+    return this.#ledger.inUse + this.#waiters.length;
+  }
+
+  /** Close a connection instead of reusing it, and let waiters have its place. */
+  protected retire(entry: PoolEntry<T>, reason: CloseReason): void {
+    this.#destroy(entry, reason);
+    this.#dispatch();
+  }
+
+  #retireReason(entry: PoolEntry<T>, now: number): CloseReason | undefined {
+    if (this.#lifecycle.phase === 'closing') return 'pool-closed';
+    if (entry.doomed !== undefined) return entry.doomed;
+    if (entry.generation !== this.#generation) return 'invalidated';
+    if (entry.expiresAt <= now) return 'max-lifetime';
+    if (this.#maxUses > 0 && entry.uses >= this.#maxUses) return 'max-uses';
+    return undefined;
   }
 
   // ---- connections ------------------------------------------------------------------------
 
   /** Opens connections for unserved waiters and min idle, within max, maxConnecting and the backoff. */
   #fill(): void {
+    if (this.#lifecycle.phase === 'closing') return;
     const o = this.options;
+    const ledger = this.#ledger;
     // At max nothing can be opened: the common case under load, so it returns before any arithmetic.
-    if (this.#closing || this.#all.size + this.#connecting >= o.max) return;
-    let wanted = Math.max(
-      this.#waiters.length - this.#connecting,
+    if (ledger.open.size + ledger.connecting >= o.max) return;
+    let wanted = this.#waiters.length - ledger.connecting;
+    if (this.#lifecycle.phase === 'open' && o.minIdle > 0) {
       // Min idle stays within size: an overflow connection closes on return, and would be reopened at once.
-      Math.min(o.minIdle - this.#idle.length, o.size - this.#all.size) - this.#connecting,
-    );
+      wanted = Math.max(wanted, Math.min(o.minIdle - ledger.idle.length, o.size - ledger.open.size) - ledger.connecting);
+    }
     if (wanted <= 0) return;
-    if (this.#retryAt > 0) {
-      const wait = this.#retryAt - this.#clock.now();
-      if (wait > 0) {
-        this.#retryTimer ??= backgroundTimer(this.#clock, () => {
-          this.#retryTimer = undefined;
-          this.#fill();
-        }, wait);
-        return;
-      }
-    }
-    while (wanted-- > 0 && this.#all.size + this.#connecting < this.options.max && this.#connecting < this.options.maxConnecting) {
-      this.#create();
-    }
+    let room = this.#creator.room(this.#waiters.length > 0);
+    while (wanted-- > 0 && room-- > 0 && ledger.open.size + ledger.connecting < o.max) this.#creator.start(this.#generation);
   }
 
-  #create(): void {
-    this.#connecting++;
-    const entry = new PoolEntry<T>();
-    entry.generation = this.#generation;
-    const controller = new AbortController();
-    const started = this.#clock.now();
-    let settled = false;
-    let opened = false;
-    const settle = (error: Error | undefined): boolean => {
-      if (settled) return false;
-      settled = true;
-      this.#clock.clearTimeout(timer);
-      this.#creating.delete(cancel);
-      this.#connecting--;
-      if (error === undefined) this.#opened(entry, started);
-      else this.#createFailed(error);
-      return true;
-    };
-    const cancel = (error: Error): void => {
-      controller.abort(error);
-      settle(error);
-    };
-    this.#creating.add(cancel);
-    const ms = this.options.createTimeoutMs;
-    // Wrapped like any other connect failure, so failFast rejects waiters with HAVUZ_CREATE_FAILED.
-    const timer = backgroundTimer(this.#clock, () => cancel(new CreateFailedError(this.name, new Error(`connect timed out after ${ms} ms`))), ms);
-    const open = async (): Promise<void> => {
-      const connection = await this.factory.create({ signal: controller.signal, onBroken: (e) => this.#broken(entry, e) });
-      entry.connection = connection;
-      opened = true;
-      if (settled) return;
-      if (this.factory.init !== undefined) await this.factory.init(connection);
-    };
-    open().then(
-      () => {
-        // Settled already: it timed out or the pool closed while connecting; close it quietly.
-        if (!settle(undefined)) this.#discard(entry);
-      },
-      (error: unknown) => {
-        if (opened) this.#discard(entry);
-        settle(new CreateFailedError(this.name, error));
-      },
-    );
-  }
-
-  #opened(entry: PoolEntry<T>, started: number): void {
+  #opened(entry: PoolEntry<T>, durationMs: number): void {
     const now = this.#clock.now();
     const o = this.options;
     entry.createdAt = now;
     entry.lastUsedAt = now;
-    entry.expiresAt = o.maxLifetimeMs > 0 ? now + o.maxLifetimeMs * (1 - o.maxLifetimeJitter * o.random()) : Infinity;
-    entry.state = 'busy';
-    this.#inUse++;
-    this.#all.add(entry);
-    this.#createFailures = 0;
-    this.#retryAt = 0;
-    this.#lastCreateError = undefined;
+    entry.expiresAt = o.maxLifetimeMs > 0 && o.maxLifetimeMs !== Infinity ? now + o.maxLifetimeMs * (1 - o.maxLifetimeJitter * o.random()) : Infinity;
     this.#counters.created++;
     if (this.#events.wants('connect')) {
-      this.#events.emit('connect', { pool: this.name, id: entry.id, connection: entry.connection, durationMs: now - started });
+      this.#events.emit('connect', { pool: this.name, id: entry.id, connection: entry.connection, durationMs });
     }
     const retire = this.#retireReason(entry, now);
     if (retire !== undefined) {
-      this.#destroy(entry, retire);
-      this.#dispatch();
-    } else {
-      this.#checkin(entry);
-      // maxConnecting may have held back connects for other waiters; this one's slot is free now.
-      this.#fill();
+      this.#ledger.move(entry, 'leased'); // open, so that closing it counts and reports like any other
+      this.retire(entry, retire);
+      return;
     }
+    this.park(entry, now);
+    this.#lifecycle.readyCheck(undefined);
+    // maxConnecting may have held back connects for other waiters; this one's slot is free now.
+    this.#fill();
   }
 
-  #createFailed(error: Error): void {
+  #createFailed(error: CreateFailedError): void {
     this.#counters.createErrors++;
-    if (this.#closing) return;
-    this.#lastCreateError = error.cause ?? error;
-    this.#report('create', error, undefined);
-    // Exponential backoff with equal jitter: waiters keep waiting (until their own deadline)
-    // while the pool retries, instead of every caller hammering a database that is down.
-    const o = this.options;
-    const base = Math.min(o.createBackoffMaxMs, o.createBackoffMs * 2 ** this.#createFailures);
-    this.#createFailures++;
-    this.#retryAt = this.#clock.now() + base / 2 + (base / 2) * o.random();
-    if (o.failFast && this.#all.size === 0 && this.#connecting === 0) {
+    if (this.#lifecycle.phase === 'closing') return;
+    this.#events.report('create', error, undefined);
+    if (this.#unreachable()) {
       // Nothing is open that could come back to a waiter, and nothing else is connecting: the
       // database is down or refuses us. Waiting out acquireTimeoutMs would only hide that.
-      for (let w = this.#dequeue(); w !== undefined; w = this.#dequeue()) {
-        this.#forget(w);
-        w.reject(error);
-      }
+      this.#counters.failedFast += this.#waiters.length;
+      this.#waiters.rejectAll(() => error);
+      this.#lifecycle.readyCheck(error);
+      this.#lifecycle.check();
     }
     this.#fill();
   }
 
+  /**
+   * failFast applies: nothing open or connecting, the last connect failed, and either the pool
+   * never connected (a wrong address or password) or it has been failing for failFastAfterMs (a
+   * database that is down, not restarting).
+   */
+  #unreachable(): boolean {
+    const creator = this.#creator;
+    if (!this.options.failFast || !creator.failing || this.#ledger.open.size > 0 || this.#ledger.connecting > 0) return false;
+    return !creator.everConnected || this.#clock.now() - creator.failingSince >= this.options.failFastAfterMs;
+  }
+
   /** Called by the driver when a connection dies on its own. */
   #broken(entry: PoolEntry<T>, error: unknown): void {
-    if (entry.state === 'closed' || entry.broken) return;
-    entry.broken = true;
-    this.#report('idle', error, entry.id);
-    if (entry.state === 'idle') {
+    if (entry.state === 'closed' || entry.doomed === 'broken') return;
+    const idle = entry.state === 'idle';
+    entry.doomed = 'broken';
+    this.#events.report(idle ? 'idle' : 'in-use', error, entry.id);
+    if (idle) {
       this.#destroy(entry, 'broken');
       this.#fill();
     }
-    // A busy one is closed when it comes back; the caller sees its query fail meanwhile.
+    // One in use is closed when it comes back; the caller sees its query fail meanwhile.
   }
 
   #destroy(entry: PoolEntry<T>, reason: CloseReason): void {
     if (entry.state === 'closed') return;
-    if (entry.state === 'busy') {
-      this.#inUse--;
-    } else if (entry.state === 'idle') {
-      const i = this.#idle.indexOf(entry);
-      if (i !== -1) this.#idle.splice(i, 1);
-    }
-    entry.state = 'closed';
-    entry.leased = false;
-    this.#all.delete(entry);
+    this.#ledger.move(entry, 'closed');
+    entry.holders = 0;
     this.#counters.destroyed++;
     if (this.#events.wants('close')) this.#events.emit('close', { pool: this.name, id: entry.id, reason });
     this.#discard(entry);
-    if (this.#inUse === 0) this.#drained?.();
+    this.#lifecycle.check();
   }
 
   /** Closes the driver connection in the background; failures are reported, never thrown. */
@@ -629,58 +507,34 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
       try {
         await this.factory.destroy(connection);
       } catch (error) {
-        this.#report('destroy', error, entry.id);
+        this.#events.report('destroy', error, entry.id);
       }
     })();
     this.#destroying.add(done);
     void done.then(() => this.#destroying.delete(done));
   }
 
-  #housekeep(): void {
-    if (this.#closing) return;
-    const now = this.#clock.now();
-    const o = this.options;
-    for (const entry of this.#idle.slice()) {
-      const retire = this.#retireReason(entry, now);
-      if (retire !== undefined) this.#destroy(entry, retire);
-    }
-    for (const entry of idleTimedOut(this.#idle, now, o.idleTimeoutMs, o.minIdle)) this.#destroy(entry, 'idle-timeout');
-    for (const entry of newLeaks(this.#all, now, o.leakDetectionMs)) {
-      entry.leakReported = true;
-      this.#counters.leaks++;
-      const heldMs = now - entry.checkedOutAt;
-      this.#events.emit('leak', { pool: this.name, id: entry.id, heldMs, stack: entry.stack });
-      log(o.logger, 'warn', { pool: this.name, id: entry.id, heldMs: Math.round(heldMs), stack: entry.stack }, `havuz: connection ${entry.id} of pool "${this.name}" checked out for ${Math.round(heldMs)} ms; possible leak`);
-    }
-    this.#fill();
-  }
-
-  #report(phase: ErrorPhase, error: unknown, id: number | undefined): void {
-    const logger = this.options.logger;
-    if (phase === 'listener') {
-      // A throwing listener is the user's bug; say so, but the pool goes on.
-      if (logger?.error !== undefined) log(logger, 'error', { pool: this.name, err: error }, `havuz: a pool event listener threw: ${messageOf(error)}`);
-      else process.emitWarning(`havuz: a pool event listener threw: ${messageOf(error)}`, 'HavuzWarning');
-      return;
-    }
-    log(logger, 'warn', { pool: this.name, phase, id, err: error }, `havuz: pool "${this.name}" ${phase} error: ${messageOf(error)}`);
-    this.#events.emit('connection-error', { pool: this.name, id, phase, error });
+  #leaked(entry: PoolEntry<T>, heldMs: number): void {
+    this.#counters.leaks++;
+    this.#events.leaked(entry.id, heldMs, entry.stack);
   }
 
   // ---- status, events, lifecycle ----------------------------------------------------------
 
   status(): PoolStatus {
-    const size = this.#all.size;
+    const ledger = this.#ledger;
+    const size = ledger.open.size;
     return {
       name: this.name,
       size,
-      idle: this.#idle.length,
-      inUse: this.#inUse,
+      idle: ledger.idle.length,
+      inUse: ledger.inUse,
       overflow: Math.max(0, size - this.options.size),
       pending: this.#waiters.length,
-      connecting: this.#connecting,
+      connecting: ledger.connecting,
+      backoffMs: this.#creator.backoffMs,
       max: this.options.max,
-      closed: this.#closing,
+      closed: this.#lifecycle.phase !== 'open',
       counters: { ...this.#counters },
     };
   }
@@ -691,6 +545,10 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
 
   off<K extends PoolEventName>(event: K, listener: (payload: PoolEventMap<T>[K]) => void): void {
     this.#events.off(event, listener);
+  }
+
+  ready(): Promise<void> {
+    return this.#lifecycle.ready();
   }
 
   /**
@@ -706,13 +564,18 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
    * Hard: idle ones close now. Soft: idle ones are replaced on their next checkout.
    */
   invalidateAll(options: { soft?: boolean } = {}): Promise<void> {
+    let soft: boolean;
+    try {
+      soft = checkInvalidateOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.#generation++;
-    this.#createFailures = 0;
-    this.#retryAt = 0;
-    if (options.soft === true) {
+    this.#creator.resetBackoff();
+    if (soft) {
       this.#events.emit('soft-invalidate', { pool: this.name, generation: this.#generation });
     } else {
-      for (const entry of this.#idle.slice()) {
+      for (const entry of this.#ledger.idle.toArray()) {
         this.#events.emit('invalidate', { pool: this.name, id: entry.id, reason: 'invalidateAll' });
         this.#destroy(entry, 'dispose');
       }
@@ -722,44 +585,19 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   }
 
   /**
-   * Stop new checkouts (waiters fail at once), close idle connections, wait up to `timeoutMs` for
-   * checked-out ones to come back, then close those too. Resolves when every connection is closed.
+   * Stop new checkouts and close every connection: idle ones at once, checked-out ones when they
+   * come back or at `timeoutMs`. Without `drain`, queued acquires fail at once (HAVUZ_POOL_CLOSED);
+   * with it they are still served until the deadline. Resolves when every connection is closed.
    */
-  close(options: CloseOptions = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
-      return Promise.reject(new InvalidOptionError('close timeoutMs', timeoutMs, 'a number of milliseconds >= 0'));
+  close(options?: CloseOptions): Promise<void> {
+    let timeoutMs: number;
+    let drain: boolean;
+    try {
+      ({ timeoutMs, drain } = checkCloseOptions(options));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (this.#closePromise !== undefined) {
-      if (timeoutMs === 0) this.#drained?.();
-      return this.#closePromise;
-    }
-    this.#closing = true;
-    this.#housekeeper?.stop();
-    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
-    if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
-    this.#sweepTimer = undefined;
-    for (let w = this.#waiters.shift(); w !== undefined; w = this.#waiters.shift()) {
-      this.#forget(w);
-      w.reject(new PoolClosedError(this.name));
-    }
-    for (const cancel of [...this.#creating]) cancel(new PoolClosedError(this.name));
-    for (const entry of this.#idle.slice()) this.#destroy(entry, 'pool-closed');
-    this.#closePromise = (async () => {
-      if (this.#inUse > 0 && timeoutMs > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = this.#clock.setTimeout(() => resolve(), timeoutMs);
-          this.#drained = () => {
-            this.#clock.clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-      this.#drained = undefined;
-      for (const entry of [...this.#all]) this.#destroy(entry, 'pool-closed');
-      await this.#settleDestroys();
-    })();
-    return this.#closePromise;
+    return this.#lifecycle.close(timeoutMs, drain);
   }
 
   /** close() without waiting for checked-out connections (asyncpg's terminate). */
@@ -774,17 +612,4 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   async #settleDestroys(): Promise<void> {
     while (this.#destroying.size > 0) await Promise.all([...this.#destroying]);
   }
-}
-
-function checkAcquireOptions(options: AcquireOptions): InvalidOptionError | undefined {
-  if (typeof options !== 'object' || options === null) return new InvalidOptionError('acquire options', options, 'an object');
-  for (const key of Object.keys(options)) {
-    if (key !== 'signal' && key !== 'timeoutMs') return new InvalidOptionError(key, (options as any)[key], 'signal or timeoutMs');
-  }
-  const { timeoutMs, signal } = options;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    return new InvalidOptionError('timeoutMs', timeoutMs, 'a finite number of milliseconds > 0');
-  }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) return new InvalidOptionError('signal', signal, 'an AbortSignal');
-  return undefined;
 }

@@ -8,6 +8,8 @@ export interface PoolCounters {
   aborted: number;
   rejected: number;
   createErrors: number;
+  /** Acquires rejected with the connect error because the database could not be reached (failFast). */
+  failedFast: number;
   validationFailures: number;
   leaks: number;
 }
@@ -26,6 +28,8 @@ export interface PoolStatus {
   pending: number;
   /** Connects in flight. */
   connecting: number;
+  /** After failures the next connect waits: how long still, in ms (0: it may connect now). */
+  backoffMs: number;
   /** size + maxOverflow: the most connections this pool will ever open. */
   max: number;
   closed: boolean;
@@ -42,6 +46,7 @@ export function newCounters(): PoolCounters {
     aborted: 0,
     rejected: 0,
     createErrors: 0,
+    failedFast: 0,
     validationFailures: 0,
     leaks: 0,
   };

@@ -1,28 +1,38 @@
+import type { Clock, TimerHandle } from './clock.js';
+import { List } from './list.js';
+import { backgroundTimer } from './timeouts.js';
+
 /**
  * Someone waiting for a connection. It is its own list node, so the queue allocates nothing per
- * wait and removing a cancelled waiter is O(1) and leaves no trace.
+ * wait and removing a cancelled waiter is O(1) and leaves no trace. Every field is set in the
+ * constructor, so all waiters share one hidden class.
  */
 export class Waiter<V> {
   prev: Waiter<V> | undefined = undefined;
   next: Waiter<V> | undefined = undefined;
-  queued = false;
+  /** In the queue (a waiter whose connection is being pinged is not). */
+  listed = false;
   settled = false;
   readonly enqueuedAt: number;
+  /** Infinity: no deadline (acquireTimeoutMs: Infinity). */
   readonly deadline: number;
-  /** A deadline other than the pool's default has its own timer; default ones share one. */
-  ownTimer: unknown = undefined;
+  /** The pool's default deadline: expired by the shared sweep, in queue order. */
+  shared = false;
+  /** A finite deadline other than the pool's default has its own timer. */
+  ownTimer: TimerHandle | undefined = undefined;
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
-  /** The acquirer's stack, when leak detection or the assertion pool wants it. */
-  stack: string | undefined = undefined;
+  /** The acquirer's stack, when leak detection wants it. */
+  stack: string | undefined;
   readonly #resolve: (value: V) => void;
   readonly #reject: (error: unknown) => void;
 
-  constructor(resolve: (value: V) => void, reject: (error: unknown) => void, enqueuedAt: number, deadline: number) {
+  constructor(resolve: (value: V) => void, reject: (error: unknown) => void, enqueuedAt: number, deadline: number, stack: string | undefined) {
     this.#resolve = resolve;
     this.#reject = reject;
     this.enqueuedAt = enqueuedAt;
     this.deadline = deadline;
+    this.stack = stack;
   }
 
   resolve(value: V): void {
@@ -36,51 +46,158 @@ export class Waiter<V> {
   }
 }
 
-/** FIFO of waiters: a doubly linked list, O(1) push, shift, unshift and remove. */
-export class WaiterQueue<V> {
-  #head: Waiter<V> | undefined = undefined;
-  #tail: Waiter<V> | undefined = undefined;
-  length = 0;
+/** What the wait room asks of its pool when a waiter gives up. */
+export interface WaitRoomOwner<V> {
+  /** The waiter's deadline passed; the room has already taken it out of the queue. Reject it. */
+  expired(waiter: Waiter<V>): void;
+  /** The waiter's signal aborted; the room has already taken it out of the queue. Reject it. */
+  aborted(waiter: Waiter<V>): void;
+}
 
-  push(w: Waiter<V>): void {
-    w.queued = true;
-    w.prev = this.#tail;
-    w.next = undefined;
-    if (this.#tail === undefined) this.#head = w;
-    else this.#tail.next = w;
-    this.#tail = w;
-    this.length++;
+/**
+ * The waiter lifecycle, and all of it: the FIFO queue, the one shared timer for default deadlines
+ * (they expire in queue order), a waiter's own timer when it asked for another deadline, its abort
+ * listener, and the guarantee that a settled waiter leaves no timer or listener behind.
+ */
+export class WaitRoom<V> {
+  readonly #queue = new List<Waiter<V>>();
+  readonly #clock: Clock;
+  readonly #defaultTimeoutMs: number;
+  readonly #owner: WaitRoomOwner<V>;
+  #sweepTimer: TimerHandle | undefined = undefined;
+
+  constructor(clock: Clock, defaultTimeoutMs: number, owner: WaitRoomOwner<V>) {
+    this.#clock = clock;
+    this.#defaultTimeoutMs = defaultTimeoutMs;
+    this.#owner = owner;
   }
 
-  /** Put a waiter back at the head: it keeps its place after a failed pre-ping. */
-  unshift(w: Waiter<V>): void {
-    w.queued = true;
-    w.next = this.#head;
-    w.prev = undefined;
-    if (this.#head === undefined) this.#tail = w;
-    else this.#head.prev = w;
-    this.#head = w;
-    this.length++;
+  get length(): number {
+    return this.#queue.length;
   }
 
+  /**
+   * A new waiter, its deadline armed and its signal watched, but not queued: a checkout that pings
+   * an idle connection first waits without being in the queue.
+   */
+  create(
+    resolve: (value: V) => void,
+    reject: (error: unknown) => void,
+    now: number,
+    timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+    stack: string | undefined,
+  ): Waiter<V> {
+    const ms = timeoutMs ?? this.#defaultTimeoutMs;
+    const waiter = new Waiter<V>(resolve, reject, now, now + ms, stack);
+    if (ms !== Infinity) {
+      if (ms !== this.#defaultTimeoutMs) {
+        // Default deadlines are in queue order and share one timer; only an override needs its own.
+        waiter.ownTimer = this.#clock.setTimeout(() => this.#expire(waiter), ms);
+      } else {
+        waiter.shared = true;
+        // Unref'd until push refs it: a pre-pinged checkout of an idle connection is never queued.
+        this.#sweepTimer ??= backgroundTimer(this.#clock, this.#sweep, ms);
+      }
+    }
+    if (signal !== undefined) {
+      waiter.signal = signal;
+      waiter.onAbort = () => this.#abort(waiter);
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
+    return waiter;
+  }
+
+  push(waiter: Waiter<V>): void {
+    // The shared deadline timer keeps the process alive only while someone waits.
+    if (this.#queue.length === 0) this.#sweepTimer?.ref();
+    this.#queue.push(waiter);
+  }
+
+  /** Back to the head of the queue, keeping its deadline (its connection failed a ping: not its fault). */
+  unshift(waiter: Waiter<V>, now: number): void {
+    if (waiter.shared && this.#sweepTimer === undefined) {
+      this.#sweepTimer = this.#clock.setTimeout(this.#sweep, Math.max(0, waiter.deadline - now));
+    }
+    if (this.#queue.length === 0) this.#sweepTimer?.ref();
+    this.#queue.unshift(waiter);
+  }
+
+  /** The longest waiting, out of the queue; undefined when nobody waits. */
   shift(): Waiter<V> | undefined {
-    const w = this.#head;
-    if (w !== undefined) this.remove(w);
-    return w;
+    const waiter = this.#queue.shift();
+    if (this.#queue.length === 0) this.#sweepTimer?.unref();
+    return waiter;
   }
 
-  peek(): Waiter<V> | undefined {
-    return this.#head;
+  /** Settle a waiter with its connection: its timer and abort listener go with it. */
+  resolve(waiter: Waiter<V>, value: V): void {
+    this.forget(waiter);
+    waiter.resolve(value);
   }
 
-  remove(w: Waiter<V>): void {
-    if (!w.queued) return;
-    if (w.prev === undefined) this.#head = w.next;
-    else w.prev.next = w.next;
-    if (w.next === undefined) this.#tail = w.prev;
-    else w.next.prev = w.prev;
-    w.prev = w.next = undefined;
-    w.queued = false;
-    this.length--;
+  /** Reject a waiter, queued or not, leaving nothing behind. */
+  reject(waiter: Waiter<V>, error: unknown): void {
+    this.#unqueue(waiter);
+    this.forget(waiter);
+    waiter.reject(error);
+  }
+
+  /** Reject every queued waiter, in queue order. */
+  rejectAll(error: () => unknown): void {
+    for (let w = this.shift(); w !== undefined; w = this.shift()) {
+      this.forget(w);
+      w.reject(error());
+    }
+  }
+
+  /** No timer outlives the pool. */
+  stop(): void {
+    if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+  }
+
+  /** Drops a waiter's own timer and abort listener, so a settled wait leaves nothing behind. */
+  forget(waiter: Waiter<V>): void {
+    if (waiter.ownTimer !== undefined) this.#clock.clearTimeout(waiter.ownTimer);
+    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+  }
+
+  #unqueue(waiter: Waiter<V>): void {
+    if (!waiter.listed) return;
+    this.#queue.remove(waiter);
+    if (this.#queue.length === 0) this.#sweepTimer?.unref();
+  }
+
+  /** Expires every default-deadline waiter that is due, then re-arms for the next one. */
+  readonly #sweep = (): void => {
+    this.#sweepTimer = undefined;
+    const now = this.#clock.now();
+    let waiter = this.#queue.head;
+    while (waiter !== undefined) {
+      const next = waiter.next;
+      if (waiter.shared) {
+        if (waiter.deadline > now) {
+          this.#sweepTimer = this.#clock.setTimeout(this.#sweep, waiter.deadline - now);
+          return;
+        }
+        this.#expire(waiter);
+      }
+      waiter = next;
+    }
+  };
+
+  #expire(waiter: Waiter<V>): void {
+    if (waiter.settled) return;
+    this.#unqueue(waiter);
+    this.forget(waiter);
+    this.#owner.expired(waiter);
+  }
+
+  #abort(waiter: Waiter<V>): void {
+    if (waiter.settled) return;
+    this.#unqueue(waiter);
+    this.forget(waiter);
+    this.#owner.aborted(waiter);
   }
 }

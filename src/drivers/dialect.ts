@@ -68,9 +68,11 @@ export interface SqlDialect<C = unknown> {
    * One of the driver's own query calls, as code written for the driver makes it (`method` on the
    * connection with the caller's arguments: callbacks, config objects, cursors and streams), under
    * the statement deadline. Returns what the driver returns; results and errors are the driver's
-   * own. `onError` hears every failure of the call, so the engine can retire a lost connection.
+   * own. `settled` hears once how the call ended (its error, or undefined and the rows returned or
+   * affected), so the engine can retire a lost connection and observe the statement; a cursor or
+   * stream, whose outcome goes to its own reader, is not heard.
    */
-  native?(connection: C, method: string, args: unknown[], options: QueryOptions | undefined, onError: (error: unknown) => void): unknown;
+  native?(connection: C, method: string, args: unknown[], options: QueryOptions | undefined, settled: (error: unknown, rowCount: number | undefined) => void): unknown;
 
   /** The error means the connection itself is gone (socket closed, server terminated it): never reuse it. */
   isConnectionLost(error: unknown): boolean;

@@ -1,6 +1,8 @@
 import type { Lease } from '../core/lease.js';
 import type { QueryOptions, QueryResult, SqlDialect } from '../drivers/dialect.js';
 import { ConnectionLostError, DatabaseError, StatementTimeoutError } from '../core/errors.js';
+import type { QueryObservers } from './query-events.js';
+import { describeNative } from './native-statement.js';
 
 /** What a Connection needs from its engine: shared per-engine state, not per checkout. */
 export interface ConnectionContext<C> {
@@ -11,6 +13,9 @@ export interface ConnectionContext<C> {
   /** asyncpg's max_queries: recycle a connection after this many queries; 0 = unlimited. */
   readonly maxQueries: number;
   readonly queryCounts: WeakMap<object, number>;
+  /** echo, metrics and tracers; read once per statement. */
+  readonly observers: QueryObservers;
+  readonly poolName: string;
 }
 
 export type Queryable = Pick<Connection<unknown>, 'query' | 'transaction'>;
@@ -41,6 +46,11 @@ export class Connection<C = unknown> implements AsyncDisposable {
   }
 
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    // Echo, metrics and tracers: one field read when nobody listens.
+    return this.#context.observers.active ? this.#observed<R>(sql, params) : this.#run<R>(sql, params);
+  }
+
+  #run<R>(sql: string, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
     // Not async: one .then instead of an async frame on every query (this is the hot path).
     let running: Promise<QueryResult<R>>;
     try {
@@ -56,21 +66,37 @@ export class Connection<C = unknown> implements AsyncDisposable {
     });
   }
 
+  /** Off the hot path: only when someone listens does a statement read the clock. */
+  #observed<R>(sql: string, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
+    const { observers, poolName: pool } = this.#context;
+    const started = performance.now();
+    const running = this.#run<R>(sql, params);
+    running.then(
+      (result) => observers.emit({ pool, sql, params, durationMs: performance.now() - started, rowCount: result.rowCount, error: undefined }),
+      (error: unknown) => observers.emit({ pool, sql, params, durationMs: performance.now() - started, rowCount: undefined, error }),
+    );
+    return running;
+  }
+
   /**
    * One of the driver's own query calls on this connection, as code written for the driver makes
    * it (pg's `query(text | config | cursor, values?, callback?)`, mysql2's `query`/`execute`), with
    * the engine's bookkeeping: the statement deadline (with pg's server-side cancel), the query
-   * count for maxQueries, and a lost connection retired on release. Returns what the driver
-   * returns; its results and errors are its own (a StatementTimeoutError rides on the driver's
-   * error: havuzErrorOf). How the drop-in facades run every statement.
+   * count for maxQueries, echo, metrics and tracers, and a lost connection retired on release.
+   * Returns what the driver returns; its results and errors are its own (a StatementTimeoutError
+   * rides on the driver's error: havuzErrorOf). How the drop-in facades run every statement.
    */
   native(method: string, args: unknown[]): unknown {
     const raw = this.#lease.connection; // throws once released
-    const { dialect, queryOptions, maxQueries, queryCounts } = this.#context;
+    const { dialect, queryOptions, maxQueries, queryCounts, observers, poolName: pool } = this.#context;
     if (dialect.native === undefined) throw new TypeError(`The ${dialect.name} dialect has no native query path`);
     if (maxQueries > 0) queryCounts.set(raw as object, (queryCounts.get(raw as object) ?? 0) + 1);
-    return dialect.native(raw, method, args, queryOptions, (error) => {
-      if (dialect.isConnectionLost(error)) this.#lost ??= error;
+    const started = observers.active ? performance.now() : 0;
+    return dialect.native(raw, method, args, queryOptions, (error, rowCount) => {
+      if (error !== undefined && dialect.isConnectionLost(error)) this.#lost ??= error;
+      if (started === 0) return;
+      const { sql, params } = describeNative(args);
+      observers.emit({ pool, sql, params, durationMs: performance.now() - started, rowCount: error === undefined ? rowCount : undefined, error });
     });
   }
 

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { systemClock, type Clock } from '../core/clock.js';
-import { InvalidOptionError } from '../core/errors.js';
+import { InvalidOptionError, messageOf } from '../core/errors.js';
+import { log } from '../core/log.js';
 import type { PoolEventMap, PoolEventName } from '../core/events.js';
 import { defaults as poolDefaults, type PoolOptions } from '../core/options.js';
 import { Pool, type AcquireOptions, type CloseOptions, type ConnectionPool } from '../core/pool.js';
@@ -12,6 +13,8 @@ import { describeStatus, type PoolStatus } from '../core/stats.js';
 import type { ConnectionConfig, QueryResult, SqlDialect } from '../drivers/dialect.js';
 import { dialectFor } from '../drivers/index.js';
 import { Connection, type ConnectionContext } from './connection.js';
+import { echoPoolEvents, echoQueries, resolveEcho, type EchoOption, type EchoPoolOption } from './echo.js';
+import { QueryObservers, type QueryEvent } from './query-events.js';
 import { dialectFactory, type InitContext } from './factory.js';
 import { parseDatabaseUrl } from './url.js';
 import { connectConfig, isPlainObject } from './internal.js';
@@ -32,6 +35,10 @@ export interface EngineOptions extends PoolOptions {
   maxQueries?: number;
   /** On return, discard all session state (DISCARD ALL / COM_RESET_CONNECTION), not only roll back. */
   fullReset?: boolean;
+  /** Log every statement with its duration and row count to `logger` (at debug; parameters only with `{ params: true }`). */
+  echo?: EchoOption;
+  /** Log every pool event (connect, checkout, checkin, close, ...) to `logger`, at debug. */
+  echoPool?: EchoPoolOption;
   /**
    * Passed to the driver's client or connection constructor untouched, over what the URL gives
    * (SQLAlchemy's connect_args): pg `ssl` objects, `types`, `binary`, `statement_timeout`,
@@ -40,8 +47,11 @@ export interface EngineOptions extends PoolOptions {
   connectArgs?: Readonly<Record<string, unknown>>;
 }
 
+/** The pool's events, and `query`: one per finished statement (what echo and the metrics read). */
+export type EngineEventMap<C> = PoolEventMap<C> & { query: QueryEvent };
+
 /** The engine's own option names (the rest are the pool core's). */
-export const ENGINE_KEYS = ['poolClass', 'initSql', 'init', 'statementTimeoutMs', 'maxQueries', 'fullReset', 'connectArgs'] as const;
+export const ENGINE_KEYS = ['poolClass', 'initSql', 'init', 'statementTimeoutMs', 'maxQueries', 'fullReset', 'echo', 'echoPool', 'connectArgs'] as const;
 const POOL_CLASSES: readonly PoolClass[] = ['queue', 'null', 'static', 'context', 'assertion'];
 /** Option names accepted in a URL's query string; `poolSize` is SQLAlchemy's and asyncpg's spelling of size. */
 const URL_KEYS = new Set<string>([
@@ -52,6 +62,8 @@ const URL_KEYS = new Set<string>([
   'statementTimeoutMs',
   'maxQueries',
   'fullReset',
+  'echo',
+  'echoPool',
 ]);
 
 /**
@@ -64,6 +76,7 @@ export class Engine<C = unknown> {
   readonly url: string;
   readonly pool: ConnectionPool<C>;
   readonly #context: ConnectionContext<C>;
+  readonly #queries: QueryObservers;
   readonly #connectConfig: ConnectionConfig;
 
   constructor(url: string, options: EngineOptions = {}) {
@@ -89,10 +102,17 @@ export class Engine<C = unknown> {
       init: engineOptions.init,
       fullReset: engineOptions.fullReset ?? false,
     });
+    const logger = poolOptions.logger as EngineOptions['logger'];
+    const echo = resolveEcho('echo', engineOptions.echo, logger);
+    const echoPool = resolveEcho('echoPool', engineOptions.echoPool, logger);
     const poolClass = engineOptions.poolClass ?? (dialect.isSingleConnection(parsed.config) ? 'static' : 'queue');
     this.pool = makePool(poolClass, factory, poolOptions as PoolOptions);
     this.dialect = parsed.scheme;
     this.url = parsed.redacted;
+    const poolName = this.pool.name;
+    this.#queries = new QueryObservers((error) => log(logger, 'error', { pool: poolName, err: error }, `havuz: a query listener threw: ${messageOf(error)}`));
+    if (echo !== undefined) echoQueries(this.#queries, logger!, echo);
+    if (echoPool !== undefined) echoPoolEvents(this.pool, logger!, echoPool.level);
     this.#context = {
       dialect,
       statementTimeoutMs: engineOptions.statementTimeoutMs,
@@ -102,6 +122,8 @@ export class Engine<C = unknown> {
           : { timeoutMs: engineOptions.statementTimeoutMs, clock: (poolOptions.clock as Clock | undefined) ?? systemClock },
       maxQueries: engineOptions.maxQueries ?? 0,
       queryCounts: new WeakMap(),
+      observers: this.#queries,
+      poolName,
     };
   }
 
@@ -143,8 +165,13 @@ export class Engine<C = unknown> {
     return this.pool.status();
   }
 
-  on<K extends PoolEventName>(event: K, listener: (payload: PoolEventMap<C>[K]) => void): () => void {
-    return this.pool.on(event, listener);
+  /** A pool event, or `query` (one per finished statement); returns the unsubscribe. */
+  on<K extends PoolEventName | 'query'>(event: K, listener: (payload: EngineEventMap<C>[K]) => void): () => void {
+    if (event === 'query') {
+      if (typeof listener !== 'function') throw new InvalidOptionError('listener', listener, 'a function');
+      return this.#queries.on(listener as (e: QueryEvent) => void);
+    }
+    return this.pool.on(event as PoolEventName, listener as (payload: PoolEventMap<C>[PoolEventName]) => void);
   }
 
   off<K extends PoolEventName>(event: K, listener: (payload: PoolEventMap<C>[K]) => void): void {
@@ -194,7 +221,7 @@ function makePool<C>(poolClass: PoolClass, factory: ReturnType<typeof dialectFac
       return new AssertionPool(factory, options);
     case 'static':
       // One shared connection: sizing and timing options have nothing to act on.
-      return new StaticPool(factory, { name: options.name, logger: options.logger });
+      return new StaticPool(factory, options);
   }
 }
 
@@ -204,6 +231,7 @@ function fromUrl(raw: Record<string, string>): Record<string, unknown> {
   for (const [key, value] of Object.entries(raw)) {
     const name = key === 'poolSize' ? 'size' : key;
     if (name === 'poolClass' || name === 'name' || name === 'order') out[name] = value;
+    else if ((name === 'echo' || name === 'echoPool') && value !== 'true' && value !== 'false') out[name] = value; // a level name
     else if (value === 'true' || value === 'false') out[name] = value === 'true';
     else {
       const n = value === 'Infinity' ? Infinity : Number(value);

@@ -1,4 +1,6 @@
-export { Engine, createEngine, type EngineOptions, type PoolClass } from './engine.js';
+export { Engine, createEngine, type EngineOptions, type EngineEventMap, type PoolClass } from './engine.js';
+export type { QueryEvent, QueryListener } from './query-events.js';
+export type { EchoOption, EchoPoolOption } from './echo.js';
 export { Connection } from './connection.js';
 export { DatabaseError, StatementTimeoutError, ConnectionLostError, InvalidUrlError } from '../core/errors.js';
 export { parseDatabaseUrl } from './url.js';

@@ -1,6 +1,7 @@
-import type { ConnectionPool } from '../core/pool.js';
 import type { PoolStatus } from '../core/stats.js';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
+import { RecentCounts, type Recent } from './recent.js';
+import { sourceOf, type MonitoredEngine, type MonitoredPool, type MonitorTarget } from './source.js';
 
 export interface PoolMetrics {
   status: PoolStatus;
@@ -10,6 +11,10 @@ export interface PoolMetrics {
   useMs: HistogramSnapshot;
   /** How long opening a connection took (connect plus init). */
   connectMs: HistogramSnapshot;
+  /** How long statements took on their connection; engines only (empty for a bare pool). */
+  queryMs: HistogramSnapshot;
+  /** Statements that failed; engines only. */
+  queryErrors: number;
   /** Connections closed, by reason (idle-timeout, max-lifetime, broken, ...). */
   closed: Record<string, number>;
   /** Background errors, by phase (create, idle, validate, reset, ...). */
@@ -17,20 +22,28 @@ export interface PoolMetrics {
 }
 
 /**
- * Turns one pool's events into histograms and counts. Listening costs the pool a payload per
- * checkout and return, so nothing is collected until a collector is attached; `stop()` detaches it.
+ * Turns one pool's events (and its engine's statements) into histograms and counts. Listening
+ * costs the pool a payload per checkout and return and each statement two clock reads, so nothing
+ * is collected until a collector is attached; `stop()` detaches it.
  */
 export class PoolCollector {
-  readonly pool: ConnectionPool<unknown>;
+  readonly pool: MonitoredPool;
+  readonly engine: MonitoredEngine | undefined;
   readonly #wait = new Histogram();
   readonly #use = new Histogram();
   readonly #connect = new Histogram();
+  readonly #query = new Histogram();
+  #queryErrors = 0;
   readonly #closed: Record<string, number> = {};
   readonly #errors: Record<string, number> = {};
+  readonly #recent: RecentCounts;
   readonly #unsubscribe: (() => void)[];
 
-  constructor(pool: ConnectionPool<any>) {
+  constructor(target: MonitorTarget, options: { now?: () => number } = {}) {
+    const { pool, engine } = sourceOf(target);
     this.pool = pool;
+    this.engine = engine;
+    this.#recent = new RecentCounts(() => pool.status().counters, options.now ?? (() => performance.now()));
     this.#unsubscribe = [
       pool.on('checkout', (e) => this.#wait.observe(e.waitMs)),
       pool.on('checkin', (e) => this.#use.observe(e.heldMs)),
@@ -38,6 +51,18 @@ export class PoolCollector {
       pool.on('close', (e) => void (this.#closed[e.reason] = (this.#closed[e.reason] ?? 0) + 1)),
       pool.on('connection-error', (e) => void (this.#errors[e.phase] = (this.#errors[e.phase] ?? 0) + 1)),
     ];
+    if (engine !== undefined) {
+      this.#unsubscribe.push(
+        engine.on('query', (e) => {
+          this.#query.observe(e.durationMs);
+          if (e.error !== undefined) this.#queryErrors++;
+        }),
+      );
+    }
+  }
+
+  get name(): string {
+    return this.pool.name;
   }
 
   snapshot(): PoolMetrics {
@@ -46,9 +71,16 @@ export class PoolCollector {
       waitMs: this.#wait.snapshot(),
       useMs: this.#use.snapshot(),
       connectMs: this.#connect.snapshot(),
+      queryMs: this.#query.snapshot(),
+      queryErrors: this.#queryErrors,
       closed: { ...this.#closed },
       errors: { ...this.#errors },
     };
+  }
+
+  /** Acquire timeouts and failed connects within the last `windowMs` (at least; see RecentCounts). */
+  recent(windowMs: number): Recent {
+    return this.#recent.within(windowMs);
   }
 
   /** p50/p99 wait and use times (bucket upper bounds), for logs and the advisor. */

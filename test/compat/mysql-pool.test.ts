@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { MysqlPool, havuzErrorOf, type MysqlPoolConnection } from '../../src/compat/index.js';
-import { MAX_TIMER_MS } from '../../src/core/timeouts.js';
 import { requireDatabase, urls } from '../support/databases.js';
 import { mysqlConfig, mysqlDatabase, table } from './support.js';
 
@@ -14,18 +13,18 @@ before(async () => {
 const poolOptions = (pool: MysqlPool) => (pool.engine.pool as unknown as { options: Record<string, unknown> }).options;
 
 describe('MysqlPool from a createPool config', () => {
-  test("mysql2's defaults and options map to the pool: connectionLimit, maxIdle, idleTimeout", async () => {
+  test("mysql2's defaults and options map to the pool: connectionLimit, maxIdle, idleTimeout, queueLimit", async () => {
     const plain = new MysqlPool(mysqlConfig());
     const o = poolOptions(plain);
     assert.deepEqual(
       { size: o.size, overflow: o.maxOverflow, idle: o.idleTimeoutMs, waiters: o.maxWaiters, wait: o.acquireTimeoutMs },
-      { size: 10, overflow: 0, idle: 0, waiters: Infinity, wait: MAX_TIMER_MS },
+      { size: 10, overflow: 0, idle: 0, waiters: Infinity, wait: Infinity },
       'mysql2: 10 connections, no idle timeout unless maxIdle < connectionLimit, no queue limit, no wait limit',
     );
     await plain.end();
     const tuned = new MysqlPool({ ...mysqlConfig(), connectionLimit: 6, maxIdle: 2, idleTimeout: 5_000, queueLimit: 3 });
     const t = poolOptions(tuned);
-    assert.deepEqual({ size: t.size, overflow: t.maxOverflow, idle: t.idleTimeoutMs }, { size: 2, overflow: 4, idle: 5_000 });
+    assert.deepEqual({ size: t.size, overflow: t.maxOverflow, idle: t.idleTimeoutMs, waiters: t.maxWaiters }, { size: 2, overflow: 4, idle: 5_000, waiters: 3 });
     await tuned.end();
   });
 

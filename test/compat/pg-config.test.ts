@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import pg from 'pg';
 import { PgPool } from '../../src/compat/index.js';
-import { MAX_TIMER_MS } from '../../src/core/timeouts.js';
 import { createEngine } from '../../src/engine/index.js';
 import { requireDatabase, urls } from '../support/databases.js';
 import { pgConfig, pgDatabase } from './support.js';
@@ -38,7 +37,7 @@ describe('PgPool from a pg.Pool config', () => {
       const o = engineOptions(pool);
       assert.deepEqual(
         { size: o.size, idle: o.idleTimeoutMs, wait: o.acquireTimeoutMs, life: o.maxLifetimeMs, uses: o.maxUses },
-        { size: 10, idle: 10_000, wait: MAX_TIMER_MS, life: 0, uses: 0 },
+        { size: 10, idle: 10_000, wait: Infinity, life: 0, uses: 0 },
       );
       assert.equal(new PgPool({ poolSize: 4 }).options.max, 4, 'poolSize, the old name of max');
     } finally {

@@ -33,12 +33,12 @@ test('the check also holds while the first acquire is still connecting', async (
 });
 
 test('invalidating or failing to acquire frees the pool too', async () => {
-  const { pool, factory, clock } = assertionPool();
+  const { pool, factory, clock } = assertionPool({ failFastAfterMs: 0 });
   (await pool.acquire()).invalidate();
   factory.failCreates = 1;
   await rejectsWith(pool.acquire(), 'HAVUZ_CREATE_FAILED');
   const third = track(pool.acquire());
-  await clock.advance(100); // the connect backoff
+  await clock.advance(125); // the connect backoff
   assert.equal(third.state, 'fulfilled');
 });
 

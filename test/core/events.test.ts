@@ -31,7 +31,7 @@ test('connect, checkout, checkin and reset fire with their payloads', async () =
 });
 
 test('invalidate, close, soft-invalidate, connection-error and leak fire with their payloads', async () => {
-  const { pool, clock, factory } = setup({ name: 'ev', size: 2, leakDetectionMs: 1_000, housekeepingMs: 100 });
+  const { pool, clock, factory } = setup({ name: 'ev', size: 2, leakDetectionMs: 1_000, housekeepingMs: 100, failFastAfterMs: 0 });
   const seen: Array<[string, any]> = [];
   for (const event of ['invalidate', 'close', 'soft-invalidate', 'connection-error', 'leak'] as const) pool.on(event, (p) => seen.push([event, p]));
   const lease = await pool.acquire();

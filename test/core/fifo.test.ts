@@ -48,12 +48,13 @@ test('a new acquire does not jump ahead of waiters when a connection comes back'
 
 test('a waiter whose connection failed its ping keeps its place at the head', async () => {
   const { ping, factory: pinging } = heldPing();
-  const { pool, factory } = await withIdleConnection({}, pinging);
+  const { pool, factory, clock } = await withIdleConnection({}, pinging);
   const order: string[] = [];
   const first = pool.acquire().then((l) => (order.push('first'), l)); // takes the idle one and pings it
   const second = pool.acquire().then((l) => (order.push('second'), l));
   await flush();
   ping.resolve(false);
+  await clock.advance(125); // the replacement connect waits out the backoff
   (await first).release();
   await second;
   assert.deepEqual(order, ['first', 'second']);

@@ -38,3 +38,14 @@ test('acquires served from idle connections never count against maxWaiters', asy
   assert.equal(leases.length, 3);
   assert.equal(pool.status().counters.rejected, 0);
 });
+
+test('maxWaiters 0: connections are still opened up to the size; with none free, an acquire fails at once', async () => {
+  const { pool, factory } = setup({ size: 2, maxWaiters: 0 });
+  const leases = await Promise.all([pool.acquire(), pool.acquire()]);
+  assert.equal(factory.created, 2, 'each acquire got a connection opened for it');
+  const error = await rejectsWith(pool.acquire(), 'HAVUZ_QUEUE_FULL');
+  assert.match(error.message, /queues no acquires \(maxWaiters 0\)/);
+  leases[0]!.release();
+  await flush();
+  assert.ok(await pool.acquire(), 'a free connection is handed out');
+});

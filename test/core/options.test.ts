@@ -18,9 +18,11 @@ function refuses(options: unknown, option: string, value: RegExp): void {
   );
 }
 
-test('an unknown option is an error naming it, its value and the known ones', () => {
-  refuses({ maxConnections: 10 }, 'maxConnections', /10 \(expected one of the known options: name, size,/);
-  refuses({ idleTimeout: 5 }, 'idleTimeout', /5/);
+test('an unknown option is an error naming it, its value and the known ones, or the one it is close to', () => {
+  refuses({ maxConnections: 10 }, 'maxConnections', /10 \(expected no such option; did you mean maxConnecting\?\)/);
+  refuses({ idleTimeout: 5 }, 'idleTimeout', /5 \(expected no such option; did you mean idleTimeoutMs\?\)/);
+  refuses({ acquire_timeout_ms: 5 }, 'acquire_timeout_ms', /5 \(expected no such option; did you mean acquireTimeoutMs\?\)/);
+  refuses({ frobnicate: 1 }, 'frobnicate', /1 \(expected one of the known options: name, size,/);
 });
 
 test('negative, fractional, NaN and infinite numbers are refused where they make no sense', () => {
@@ -29,7 +31,8 @@ test('negative, fractional, NaN and infinite numbers are refused where they make
   refuses({ size: 2.5 }, 'size', /2\.5/);
   refuses({ maxOverflow: -1 }, 'maxOverflow', /-1/);
   refuses({ acquireTimeoutMs: NaN }, 'acquireTimeoutMs', /NaN/);
-  refuses({ acquireTimeoutMs: Infinity }, 'acquireTimeoutMs', /Infinity/);
+  refuses({ createTimeoutMs: Infinity }, 'createTimeoutMs', /Infinity \(expected a number of milliseconds > 0 and below 2\^31/);
+  refuses({ validateTimeoutMs: Infinity }, 'validateTimeoutMs', /Infinity/);
   refuses({ idleTimeoutMs: -5 }, 'idleTimeoutMs', /-5/);
   refuses({ maxLifetimeJitter: 1 }, 'maxLifetimeJitter', /1 \(expected a fraction/);
   refuses({ maxLifetimeJitter: NaN }, 'maxLifetimeJitter', /NaN/);
@@ -75,4 +78,27 @@ test('housekeeping runs often enough for the shortest timed option, within 250 m
   assert.equal(resolvePoolOptions({ idleTimeoutMs: 100, maxLifetimeMs: 0 }).housekeepingMs, 250);
   assert.equal(resolvePoolOptions({ idleTimeoutMs: 0, maxLifetimeMs: 0 }).housekeepingMs, 30_000);
   assert.equal(resolvePoolOptions({ housekeepingMs: 7 }).housekeepingMs, 7);
+});
+
+test('options must be a plain object; a string, number, array or function is refused, not exploded into keys', () => {
+  for (const options of [5, true, 'size', [], [1], () => undefined, new Map()]) {
+    assert.throws(() => new Pool(new FakeFactory(), options as never), { code: 'HAVUZ_INVALID_OPTION', option: 'options' }, String(options));
+  }
+  assert.ok(new Pool(new FakeFactory(), Object.assign(Object.create(null), { size: 2 })), 'a null-prototype object is fine');
+});
+
+test('keys named like Object.prototype members are unknown options, refused with a readable message', () => {
+  for (const key of ['hasOwnProperty', 'valueOf', 'constructor', 'toString', '__proto__', 'isPrototypeOf']) {
+    const options = JSON.parse(`{"${key}": 5}`);
+    assert.throws(() => new Pool(new FakeFactory(), options), (error: any) => {
+      assert.equal(error.code, 'HAVUZ_INVALID_OPTION');
+      assert.equal(error.option, key);
+      assert.match(error.message, new RegExp(`^Invalid option ${key}: 5 \\(expected `));
+      return true;
+    });
+  }
+});
+
+test('inherited keys are never read: an object with a prototype of its own is refused', () => {
+  assert.throws(() => new Pool(new FakeFactory(), Object.create({ size: 0 })), { code: 'HAVUZ_INVALID_OPTION', option: 'options' });
 });

@@ -22,12 +22,16 @@ test('a connection used within the bypass window is not pinged', async () => {
   assert.equal(factory.count('validate'), 0);
 });
 
-test('a connection that fails its ping is closed and the caller gets a new one', async () => {
+test('a connection that fails its ping is closed and the caller gets a new one, after the connect backoff', async () => {
   const factory = new FakeFactory({ onValidate: () => false });
-  const { pool, id } = await withIdle(1_000, factory);
+  const { pool, clock, id } = await withIdle(1_000, factory);
   const reasons: string[] = [];
   pool.on('close', (e) => reasons.push(e.reason));
-  const lease = await pool.acquire();
+  const acquired = track(pool.acquire());
+  await flush();
+  assert.equal(factory.attempts, 1, 'no connect at once: a failed ping counts as a failure for the backoff');
+  await clock.advance(125);
+  const lease = acquired.value!;
   assert.notEqual(lease.connectionId, id);
   assert.deepEqual(reasons, ['validation-failed']);
   assert.equal(pool.status().counters.validationFailures, 1);
@@ -36,10 +40,12 @@ test('a connection that fails its ping is closed and the caller gets a new one',
 
 test('a throwing ping counts as failed and is reported as a connection error', async () => {
   const factory = new FakeFactory({ onValidate: () => Promise.reject(new Error('server closed the connection')) });
-  const { pool, id } = await withIdle(1_000, factory);
+  const { pool, clock, id } = await withIdle(1_000, factory);
   const errors: string[] = [];
   pool.on('connection-error', (e) => errors.push(`${e.phase}: ${(e.error as Error).message}`));
-  const lease = await pool.acquire();
+  const acquired = track(pool.acquire());
+  await clock.advance(125);
+  const lease = acquired.value!;
   assert.notEqual(lease.connectionId, id);
   assert.deepEqual(errors, ['validate: server closed the connection']);
 });
@@ -50,8 +56,7 @@ test('a ping that never answers times out after validateTimeoutMs and the connec
   const acquired = track(pool.acquire());
   await clock.advance(999);
   assert.equal(acquired.state, 'pending');
-  await clock.advance(1);
-  await flush();
+  await clock.advance(1 + 125); // the ping's timeout, then the connect backoff
   assert.equal(acquired.state, 'fulfilled');
   assert.notEqual(acquired.value!.connectionId, id);
   assert.equal(factory.destroyed, 1);

@@ -54,7 +54,7 @@ const optionsArb = fc
   .map((o) => ({ ...o, minIdle: Math.min(o.minIdle, o.size) }));
 
 const fixed: PoolOptions = {
-  acquireTimeoutMs: 1_000,
+  acquireTimeoutMs: 2_000,
   createBackoffMs: 20,
   createBackoffMaxMs: 200,
   housekeepingMs: 100,
@@ -95,7 +95,6 @@ class Model {
   /** When the last slow ping ended; a waiter under a ping may time out late, until the ping ends. */
   #lastPingEnd = -Infinity;
   readonly #pingFailed = new Set<FakeConnection>();
-  #lastConnect = -Infinity;
   #lastCreateFailure = -Infinity;
   /** Event order: connections opened before the last invalidateAll must not be handed out after it. */
   #seq = 0;
@@ -124,10 +123,11 @@ class Model {
     this.pool = new Pool(f, { ...fixed, ...options, clock: this.clock, random: seededRandom(seed) });
     this.max = this.pool.options.max;
     this.pool.on('connect', (e) => {
-      this.#lastConnect = this.clock.now();
       this.#openedAt.set(e.connection, { seq: this.#seq++, ms: this.clock.now() });
     });
-    this.pool.on('connection-error', (e) => e.phase === 'create' && (this.#lastCreateFailure = this.clock.now()));
+    // A failed connect, reset or ping each make the next connect wait out the backoff.
+    this.pool.on('connection-error', (e) => ['create', 'reset', 'validate'].includes(e.phase) && (this.#lastCreateFailure = this.clock.now()));
+    this.pool.on('close', (e) => e.reason === 'validation-failed' && (this.#lastCreateFailure = this.clock.now()));
   }
 
   /** A ping or reset answered now, or after `ms` on the fake clock (set by the slowPing/slowReset commands). */
@@ -140,9 +140,13 @@ class Model {
     return new Promise((resolve) => (ms === 0 ? queueMicrotask(done(resolve)) : this.clock.setTimeout(done(resolve), ms)));
   }
 
-  /** After a failed connect the pool may hold back for up to createBackoffMaxMs. */
+  /**
+   * After a failed connect, reset or ping the pool may hold back, and says so: a retry is
+   * scheduled, no further off than createBackoffMaxMs plus 25% jitter.
+   */
   #backingOff(): boolean {
-    return this.#lastCreateFailure >= this.#lastConnect && this.clock.now() - this.#lastCreateFailure <= this.pool.options.createBackoffMaxMs;
+    const { backoffMs } = this.pool.status();
+    return this.#lastCreateFailure > -Infinity && backoffMs > 0 && backoffMs <= this.pool.options.createBackoffMaxMs * 1.25;
   }
 
   #expect(fn: () => void): void {
@@ -277,8 +281,10 @@ class Model {
     this.autoRelease = true;
     for (const lease of this.held.splice(0)) lease.release();
     const healedAt = this.clock.now();
-    // Long enough for a slow ping or reset (300 ms) and any backoff (200 ms), shorter than acquireTimeoutMs.
-    for (let i = 0; i < 12; i++) await this.clock.advance(50);
+    // Long enough for a slow ping or reset to time out (200 ms), the quiet spell that ends a streak
+    // of failures in use (2 x 200 ms) and one more backoff (250 ms); shorter than acquireTimeoutMs,
+    // so a waiter still waiting here was passed over, not timed out.
+    for (let i = 0; i < 20; i++) await this.clock.advance(50);
     this.check();
     if (!this.closed) {
       for (const a of this.acquires) {

@@ -27,7 +27,7 @@ test('reset runs on every return and the connection is idle only once it finishe
 
 test('a throwing reset invalidates the connection instead of returning it', async () => {
   const factory = new FakeFactory({ onReset: () => Promise.reject(new Error('ROLLBACK failed')) });
-  const { pool } = setup({ size: 1 }, factory);
+  const { pool, clock } = setup({ size: 1 }, factory);
   const seen: string[] = [];
   pool.on('invalidate', (e) => seen.push(`invalidate ${(e.reason as Error).message}`));
   pool.on('close', (e) => seen.push(`close ${e.reason}`));
@@ -38,7 +38,9 @@ test('a throwing reset invalidates the connection instead of returning it', asyn
   await flush();
   assert.deepEqual(seen, ['error reset', 'invalidate ROLLBACK failed', 'close reset-failed']);
   assert.equal(factory.destroyed, 1);
-  assert.notEqual((await pool.acquire()).connectionId, id);
+  const next = track(pool.acquire());
+  await clock.advance(125); // a failed reset counts as a failure for the connect backoff
+  assert.notEqual(next.value!.connectionId, id);
 });
 
 test('a synchronously throwing reset is handled the same way', async () => {
@@ -60,7 +62,7 @@ test('a reset that hangs is abandoned after validateTimeoutMs and the waiter get
   const id = lease.connectionId;
   const next = track(pool.acquire());
   lease.release();
-  await clock.advance(300);
+  await clock.advance(300 + 125); // the reset's timeout, then the connect backoff
   assert.equal(next.state, 'fulfilled');
   assert.notEqual(next.value!.connectionId, id);
 });

@@ -10,7 +10,7 @@ test('status counts add up through a busy sequence', async () => {
   await flush();
   assert.deepEqual(
     { ...pool.status(), counters: undefined },
-    { name: 's', size: 0, idle: 0, inUse: 0, overflow: 0, pending: 5, connecting: 3, max: 3, closed: false, counters: undefined },
+    { name: 's', size: 0, idle: 0, inUse: 0, overflow: 0, pending: 5, connecting: 3, backoffMs: 0, max: 3, closed: false, counters: undefined },
   );
   for (const held of factory.held) held.open();
   await flush();
@@ -50,7 +50,9 @@ test('counters record timeouts, aborts, rejections, create errors and validation
   await pool.acquire({ signal: AbortSignal.abort() }).catch(() => 'aborted');
   lease.release();
   await clock.advance(10);
-  await pool.acquire(); // the idle one fails its ping and is replaced
+  const replaced = pool.acquire(); // the idle one fails its ping and is replaced, after the backoff
+  await clock.advance(125);
+  await replaced;
   const c = pool.status().counters;
   assert.deepEqual([c.timeouts, c.rejected, c.aborted, c.validationFailures], [1, 1, 1, 1]);
 });

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { createEngine, type Engine } from '../../src/engine/index.js';
-import { Histogram, PoolCollector, checkHealth, monitorHandler, prometheusText } from '../../src/monitor/index.js';
+import { Histogram, MetricsRegistry, PoolCollector, checkHealth, monitorHandler, prometheusText } from '../../src/monitor/index.js';
 import { requireDatabase, urls } from '../support/databases.js';
 
 const SECRET = 'hv-Mon1tor-S3cret';
@@ -59,49 +59,53 @@ test('a collector counts every checkout, return and connect of a real pool, and 
   assert.equal(collector.snapshot().waitMs.count, 20, 'stop() detaches the listeners');
 });
 
-test('health is up for a live database and down, with a typed code and no password, for a dead one', async () => {
+test('health is healthy for a live database and unhealthy (unreachable), with a typed code and no password, for a dead one', async () => {
   const up = await checkHealth(open(urls.postgres));
-  assert.equal(up.status, 'up');
+  assert.equal(up.status, 'healthy');
+  assert.deepEqual(up.reasons, []);
   assert.equal(up.error, undefined);
-  assert.ok(up.latencyMs >= 0);
+  assert.ok(up.latencyMs! >= 0);
 
   const down = await checkHealth(open(unreachable()));
-  assert.equal(down.status, 'down');
+  assert.equal(down.status, 'unhealthy');
+  assert.deepEqual(down.reasons.map((r) => r.code), ['unreachable']);
   assert.equal(down.error?.code, 'HAVUZ_CREATE_FAILED');
   assert.doesNotMatch(JSON.stringify(down), new RegExp(SECRET));
 });
 
-test('a saturated pool reports down within the health timeout instead of hanging', async () => {
+test('a saturated pool is degraded at once, without a probe waiting in line behind the holders', async () => {
   const db = open(urls.postgres, { size: 1 });
   const held = await db.connect();
+  const acquiredBefore = db.status().counters.acquired;
   const report = await checkHealth(db, { timeoutMs: 150 });
-  assert.equal(report.status, 'down');
-  // Whichever fires first of the acquire timeout and the check's own deadline: both are typed.
-  assert.match(report.error?.code ?? '', /^HAVUZ_(ACQUIRE|HEALTH)_TIMEOUT$/);
+  assert.equal(report.status, 'degraded');
+  assert.deepEqual(report.reasons.map((r) => r.code), ['saturated']);
+  assert.equal(report.latencyMs, undefined, 'no probe ran');
+  assert.equal(db.status().counters.acquired, acquiredBefore, 'the check took no connection');
   assert.equal(report.pool.inUse, 1);
   held.release();
+  assert.equal((await checkHealth(db)).status, 'healthy');
 });
 
 test('the HTTP handler serves /health (200, then 503 with a dead database) and /metrics', async () => {
   const live = open(urls.postgres, { name: 'mon-live' });
   const dead = open(unreachable(), { name: 'mon-dead' });
-  const collector = new PoolCollector(live.pool);
+  const registry = new MetricsRegistry([live]);
   await live.query('SELECT 1');
-  const engines = [live];
-  const server = createServer(monitorHandler(engines, [collector], { timeoutMs: 1_000 }));
+  const server = createServer(monitorHandler(registry, { health: { timeoutMs: 1_000 } }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     const ok = await fetch(`${base}/health`);
     assert.equal(ok.status, 200);
-    assert.equal(((await ok.json()) as { status: string }).status, 'up');
+    assert.equal(((await ok.json()) as { status: string }).status, 'healthy');
 
-    engines.push(dead);
+    registry.add(dead);
     const bad = await fetch(`${base}/health`);
     assert.equal(bad.status, 503);
     const body = await bad.text();
     assert.doesNotMatch(body, new RegExp(SECRET));
-    assert.match(body, /"name":"mon-dead","url":"postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test"/);
+    assert.match(body, /"name":"mon-dead","url":"postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test[^"]*","status":"unhealthy"/);
 
     const metrics = await fetch(`${base}/metrics`);
     assert.match(metrics.headers.get('content-type') ?? '', /text\/plain; version=0\.0\.4/);
@@ -113,6 +117,6 @@ test('the HTTP handler serves /health (200, then 503 with a dead database) and /
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    collector.stop();
+    registry.stop();
   }
 });

@@ -1,8 +1,8 @@
 import { ConcurrentCheckoutError, InvalidOptionError } from '../errors.js';
 import type { Factory } from '../factory.js';
-import { returnLease, type Lease, type LeaseTarget } from '../lease.js';
+import { captureStack, type Lease } from '../lease.js';
 import type { PoolOptions } from '../options.js';
-import { Pool, type AcquireOptions } from '../pool.js';
+import { Pool } from '../pool.js';
 
 /**
  * At most one checkout at a time (SQLAlchemy's AssertionPool): a debugging pool that turns "two
@@ -16,20 +16,13 @@ export class AssertionPool<T> extends Pool<T> {
       const value = options?.[key];
       if (value !== undefined && value !== allowed) throw new InvalidOptionError(key, value, `${allowed} (AssertionPool holds one connection)`);
     }
-    super(factory, options, { defaults: { size: 1, maxOverflow: 0 }, trackStacks: true });
+    super(factory, options, { defaults: { size: 1, maxOverflow: 0 } });
   }
 
-  override acquire(options?: AcquireOptions): Promise<Lease<T>> {
-    if (this.#holder !== undefined) return Promise.reject(new ConcurrentCheckoutError(this.name, this.#holder));
-    this.#holder = new Error('checkout').stack?.split('\n').slice(2).join('\n') ?? '(no stack)';
-    return super.acquire(options).catch((error: unknown) => {
-      this.#holder = undefined;
-      throw error;
-    });
-  }
-
-  override [returnLease](target: LeaseTarget<T>, invalidate: boolean, reason: unknown): void {
-    this.#holder = undefined;
-    super[returnLease](target, invalidate, reason);
+  /** Refused while a checkout is held or on its way; otherwise this caller becomes the holder. */
+  protected override admit(): Lease<T> | Error | undefined {
+    if (this.outstanding > 0) return new ConcurrentCheckoutError(this.name, this.#holder);
+    this.#holder = captureStack(1) ?? '(no stack)';
+    return undefined;
   }
 }

@@ -1,34 +1,39 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { PoolEventMap, PoolEventName } from '../events.js';
 import type { Factory } from '../factory.js';
-import { Lease, releaseOwned, returnLease, useLease, type LeaseOwner, type LeaseTarget } from '../lease.js';
+import { Lease, returnLease, type LeaseTarget } from '../lease.js';
 import type { PoolOptions } from '../options.js';
-import { Pool, type AcquireOptions, type CloseOptions, type ConnectionPool } from '../pool.js';
-import type { PoolStatus } from '../stats.js';
+import { Pool, type AcquireOptions } from '../pool.js';
 
 interface Scope<T> {
   inner: Promise<Lease<T>> | undefined;
 }
 
-interface ScopedTarget<T> extends LeaseTarget<T> {
-  readonly scope: Scope<T>;
+/** What a lease taken inside a scope points at: the scope, which holds the real checkout. */
+class ScopedTarget<T> implements LeaseTarget<T> {
+  constructor(
+    readonly id: number,
+    readonly scope: Scope<T>,
+    private readonly lease: Lease<T>,
+  ) {}
+
+  // Read through the scope's lease, so a scoped lease kept past the scope's end (or past an
+  // invalidate by a sibling) throws instead of reaching a connection someone else now holds.
+  get connection(): T {
+    return this.lease.connection;
+  }
 }
 
 /**
  * One connection per async context (the Node analogue of SQLAlchemy's SingletonThreadPool).
  * Inside `pool.scope(fn)`, every acquire, however deep in the call tree, gets the same
  * connection, so session state (temp tables, SET, advisory locks) follows the request. The
- * connection goes back to the underlying queue pool when `fn` settles. Outside a scope it
- * behaves as the queue pool.
+ * connection goes back to the pool when `fn` settles. Outside a scope it is the queue pool.
  */
-export class ContextPool<T> implements ConnectionPool<T>, LeaseOwner<T> {
-  readonly name: string;
-  readonly #pool: Pool<T>;
+export class ContextPool<T> extends Pool<T> {
   readonly #storage = new AsyncLocalStorage<Scope<T>>();
 
   constructor(factory: Factory<T>, options?: PoolOptions) {
-    this.#pool = new Pool(factory, options);
-    this.name = this.#pool.name;
+    super(factory, options);
   }
 
   /** Run `fn` with one connection for all of it; a nested scope joins the outer one. */
@@ -43,68 +48,28 @@ export class ContextPool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     }
   }
 
-  acquire(options?: AcquireOptions): Promise<Lease<T>> {
+  override acquire(options?: AcquireOptions): Promise<Lease<T>> {
     const scope = this.#storage.getStore();
-    if (scope === undefined) return this.#pool.acquire(options);
-    const inner = (scope.inner ??= this.#pool.acquire(options));
+    if (scope === undefined) return super.acquire(options);
+    const inner = (scope.inner ??= super.acquire(options));
     inner.catch(() => {
       if (scope.inner === inner) scope.inner = undefined; // let the next acquire in the scope try again
     });
-    return inner.then((lease) => {
-      const target: ScopedTarget<T> = {
-        id: lease.connectionId,
-        // Read through the scope's lease, so a scoped lease kept past the scope's end (or past an
-        // invalidate by a sibling) throws instead of reaching a connection someone else now holds.
-        get connection() {
-          return lease.connection;
-        },
-        scope,
-      };
-      return new Lease<T>(this, target);
-    });
+    return inner.then((lease) => new Lease<T>(this, new ScopedTarget(lease.connectionId, scope, lease)));
   }
 
-  [returnLease](target: LeaseTarget<T>, invalidate: boolean, reason: unknown): void {
+  override [returnLease](target: LeaseTarget<T>, invalidate: boolean, reason: unknown): void {
+    if (!(target instanceof ScopedTarget)) {
+      super[returnLease](target, invalidate, reason);
+      return;
+    }
     // Releasing a scoped lease keeps the connection for the scope; invalidating ends it for everyone.
     if (!invalidate) return;
-    const scope = (target as ScopedTarget<T>).scope;
+    const scope = target.scope;
     const inner = scope.inner;
     scope.inner = undefined;
     void inner?.then((lease) => {
       if (!lease.released) lease.invalidate(reason);
     });
-  }
-
-  use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R> {
-    return useLease(this.acquire(options), fn);
-  }
-
-  release(lease: Lease<T>): void {
-    // Outside a scope a checkout is the queue pool's own lease: both are this pool's to take back.
-    releaseOwned(lease, this.name, this, this.#pool);
-  }
-
-  status(): PoolStatus {
-    return this.#pool.status();
-  }
-
-  on<K extends PoolEventName>(event: K, listener: (payload: PoolEventMap<T>[K]) => void): () => void {
-    return this.#pool.on(event, listener);
-  }
-
-  off<K extends PoolEventName>(event: K, listener: (payload: PoolEventMap<T>[K]) => void): void {
-    this.#pool.off(event, listener);
-  }
-
-  dispose(): Promise<void> {
-    return this.#pool.dispose();
-  }
-
-  invalidateAll(options?: { soft?: boolean }): Promise<void> {
-    return this.#pool.invalidateAll(options);
-  }
-
-  close(options?: CloseOptions): Promise<void> {
-    return this.#pool.close(options);
   }
 }

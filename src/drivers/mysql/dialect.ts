@@ -180,7 +180,7 @@ export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
     };
   },
 
-  native(connection, method, args, options, onError) {
+  native(connection, method, args, options, settled) {
     // 'query'/'execute': mysql2/promise's, on the engine's connection; 'callback.query' and
     // 'callback.execute': the callback API's, on the connection under it.
     const promiseApi = !method.startsWith('callback.');
@@ -206,9 +206,12 @@ export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
     // A streaming Query's outcome is its reader's: assume it left a transaction open, so the return rolls back.
     if (streaming) state.inTransaction = true;
     return mysqlNativeQuery({ target, method: name, promiseApi }, args, deadline, (error, result) => {
-      if (error !== undefined) onError(error);
+      if (error !== undefined) return settled(error, undefined);
+      if (Array.isArray(result)) return settled(undefined, result.length);
       // A write's OK packet carries the session's status flags, as on the engine's own path.
-      else if (result !== null && typeof result === 'object' && !Array.isArray(result)) state.track((result as ResultHeader).serverStatus);
+      const header = result as ResultHeader;
+      state.track(header.serverStatus);
+      settled(undefined, header.affectedRows);
     });
   },
 

@@ -121,7 +121,7 @@ export const postgresDialect: SqlDialect<PgClient> = {
     );
   },
 
-  native(client, method, args, options, onError) {
+  native(client, method, args, options, settled) {
     if (method !== 'query') throw new TypeError(`pg clients have no native "${method}" here; use "query"`);
     const state = stateOf(client);
     if (isSubmittable(args[0])) {
@@ -131,9 +131,9 @@ export const postgresDialect: SqlDialect<PgClient> = {
       // first: the reset on return sees the status it left.
       return (client as unknown as RawClient).query(...args);
     }
-    return pgNativeQuery(client as unknown as RawClient, args, deadlineOf(client, state, options), (error) => {
+    return pgNativeQuery(client as unknown as RawClient, args, deadlineOf(client, state, options), (error, result) => {
       state.failedSinceReset = error !== undefined;
-      if (error !== undefined) onError(error);
+      settled(error, (result as { rowCount?: number | null } | undefined)?.rowCount ?? undefined);
     });
   },
 

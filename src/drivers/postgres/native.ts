@@ -27,9 +27,9 @@ export function isSubmittable(value: unknown): boolean {
  * config carrying its own `callback`, with the statement deadline around it. pg's results and
  * errors are handed on untouched, in pg's shape (a promise, or the callback with `null` for no
  * error); when the deadline cancelled the statement, a StatementTimeoutError is attached to pg's
- * error (havuzErrorOf). `settled` hears how the call ended: its error, or undefined.
+ * error (havuzErrorOf). `settled` hears how the call ended: its error, or undefined and pg's result.
  */
-export function pgNativeQuery(client: RawQueryable, args: unknown[], deadline: NativeDeadline | undefined, settled: (error: unknown) => void): unknown {
+export function pgNativeQuery(client: RawQueryable, args: unknown[], deadline: NativeDeadline | undefined, settled: (error: unknown, result?: unknown) => void): unknown {
   let [config, values, callback] = args as [unknown, unknown, Callback | undefined];
   if (typeof values === 'function') {
     callback = values as Callback;
@@ -43,12 +43,12 @@ export function pgNativeQuery(client: RawQueryable, args: unknown[], deadline: N
   if (deadline === undefined) {
     if (callback === undefined) {
       const running = client.query(config, values) as Promise<unknown>;
-      running.then(() => settled(undefined), settled);
+      running.then((result) => settled(undefined, result), settled);
       return running;
     }
     const own = callback;
     return client.query(config, values, (error: unknown, result: unknown) => {
-      settled(error ?? undefined);
+      settled(error ?? undefined, result);
       return own(error, result);
     });
   }
@@ -66,7 +66,7 @@ export function pgNativeQuery(client: RawQueryable, args: unknown[], deadline: N
   return undefined;
 }
 
-function bounded(running: Promise<unknown>, deadline: NativeDeadline, settled: (error: unknown) => void): Promise<unknown> {
+function bounded(running: Promise<unknown>, deadline: NativeDeadline, settled: (error: unknown, result?: unknown) => void): Promise<unknown> {
   let cancelled = false;
   const cancel = deadline.cancel;
   const racing = withDeadline(
@@ -85,7 +85,7 @@ function bounded(running: Promise<unknown>, deadline: NativeDeadline, settled: (
   );
   return racing.then(
     (result) => {
-      settled(undefined);
+      settled(undefined, result);
       return result;
     },
     (error: unknown) => {
