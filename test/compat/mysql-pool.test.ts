@@ -1,6 +1,7 @@
 // MysqlPool from exactly what mysql2's createPool takes, with mysql2's pool API (getConnection with
 // a callback and as a promise, query, execute, end, promise()), its events and its own errors.
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { before, describe, test } from 'node:test';
 import { MysqlPool, havuzErrorOf, type MysqlPoolConnection } from '../../src/compat/index.js';
 import { requireDatabase, urls } from '../support/databases.js';
@@ -145,11 +146,13 @@ describe('MysqlPool API', () => {
     }
   });
 
-  test("a refused connect is mysql2's/Node's own error; a closed pool says 'Pool is closed.'", async () => {
-    const pool = new MysqlPool({ host: '127.0.0.1', port: 1, user: 'x' });
+  test("a refused connect is mysql2's/Node's own error; a closed pool says 'Pool is closed.'; no password shown", async () => {
+    const secret = 'Hunter2-xyz';
+    const pool = new MysqlPool({ host: '127.0.0.1', port: 1, user: 'x', password: secret });
     const error = (await pool.getConnection().catch((e: unknown) => e)) as NodeJS.ErrnoException;
     assert.equal(error.code, 'ECONNREFUSED');
     assert.equal(havuzErrorOf(error)?.code, 'HAVUZ_CREATE_FAILED');
+    assert.doesNotMatch([inspect(pool), inspect(error), error.stack, havuzErrorOf(error)?.message].join('\n'), new RegExp(secret));
     await pool.end();
     await assert.rejects(pool.getConnection(), { message: 'Pool is closed.' });
   });

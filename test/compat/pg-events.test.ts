@@ -37,6 +37,15 @@ describe('PgPool events', () => {
     }
   });
 
+  test("log gets pg-pool's own lines for what pg-pool logs", async () => {
+    const lines: unknown[] = [];
+    const pool = new PgPool({ ...pgConfig(), maxUses: 1, log: (message: unknown) => lines.push(message) });
+    (await pool.connect()).release();
+    await pool.query('SELECT 1');
+    await pool.end();
+    for (const line of ['new client connected', 'remove expended client', 'dispatching query', 'query dispatched', 'ending']) assert.ok(lines.includes(line), line);
+  });
+
   test('remove carries the client, once it is out of the counts', async () => {
     const pool = new PgPool(pgConfig());
     try {
