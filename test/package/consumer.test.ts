@@ -36,6 +36,8 @@ import { PoolCollector } from 'havuz/monitor';
 import { postgresDialect } from 'havuz/drivers';
 import * as core from 'havuz/core';
 import * as bench from 'havuz/bench';
+import type * as otel from 'havuz/otel';
+import type * as fastify from 'havuz/fastify';
 
 const config: PgPoolConfig = { connectionString: 'postgres://localhost/db', max: 20, idleTimeoutMillis: 1000, prePing: true };
 const pool: PgPool = new PgPool(config);
@@ -53,6 +55,7 @@ export async function lookup(): Promise<number> {
 const options: PoolOptions = { ...presets.lowTraffic, size: 3 };
 const engine: Engine = createEngine('postgres://localhost/db', options);
 export const used = [engine, Pool, MysqlPool, PoolCollector, postgresDialect, core, bench];
+export type Optional = [typeof otel, typeof fastify];
 `;
 
 let work: string;
@@ -104,7 +107,9 @@ describe('installed in fresh projects', () => {
         mkdirSync(dir);
         writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `havuz-consumer-${kind}`, private: true, type: kind === 'esm' ? 'module' : 'commonjs' }));
         // From the local npm cache where it has them (CI's npm ci filled it): fast, and no registry round trips.
-        await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, `pg@${version('pg')}`, `@types/node@${version('@types/node')}`], { cwd: dir, timeout: 120_000 });
+        // pg for the queries; the optional peers of havuz/otel and havuz/fastify (and fastify, whose types the latter names), so every entry point loads and type-checks.
+        const packages = ['pg', '@types/node', '@opentelemetry/api', 'fastify', 'fastify-plugin'].map((name) => `${name}@${version(name)}`);
+        await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...packages], { cwd: dir, timeout: 120_000 });
         projects[kind] = dir;
       }),
     );
