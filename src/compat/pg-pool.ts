@@ -5,7 +5,6 @@ import type { ConnectionPool } from '../core/pool.js';
 import { describeStatus } from '../core/stats.js';
 import type { PgClient } from '../drivers/postgres/dialect.js';
 import { isSubmittable } from '../drivers/postgres/native.js';
-import { pgConnectOptions } from '../drivers/postgres/config.js';
 import { pgModuleSync } from '../drivers/postgres/pg-module.js';
 import { createEngine, Engine, type EngineOptions } from '../engine/engine.js';
 import type { InitContext } from '../engine/factory.js';
@@ -13,7 +12,9 @@ import { connectConfig } from '../engine/internal.js';
 import { fail, settle, type NodeCallback } from './callbacks.js';
 import { InFlight } from './in-flight.js';
 import { PgClientViews, isClientDead, type PgCheckout, type PgPoolClient } from './pg-client.js';
-import { fromPgPoolConfig, guardOptions, type PgClientClass, type PgPoolConfig, type PgPoolSettings } from './pg-config.js';
+import { fromPgPoolConfig, type PgClientClass, type PgPoolConfig, type PgPoolSettings } from './pg-config.js';
+import { inheritPgPool, optionsOfEngine, ref, unref } from './pg-shape.js';
+import { whenSubmittableDone, type Submittable } from './pg-submittable.js';
 import { asPgPoolError, endedTwice, poolEnded } from './errors.js';
 import { pgPoolLogLine } from './pg-log.js';
 
@@ -55,7 +56,7 @@ export class PgPool extends EventEmitter {
   constructor(engine: Engine);
   constructor(source?: PgPoolConfig | string | Engine, second?: PgClientClass | EngineOptions) {
     super();
-    inheritPgPool();
+    inheritPgPool(PgPool);
     let settings: PgPoolSettings | undefined;
     if (source instanceof Engine) {
       this.engine = source as Engine<PgClient>;
@@ -274,89 +275,4 @@ export class PgPool extends EventEmitter {
   [inspect.custom](): string {
     return `PgPool <${this.engine.url}> (${describeStatus(this.engine.status())}${this.#ending ? ', ending' : ''})`;
   }
-}
-
-interface Submittable {
-  callback?: (error: unknown, result?: unknown) => unknown;
-  handleReadyForQuery?: (...args: unknown[]) => unknown;
-  handleError?: (...args: unknown[]) => unknown;
-}
-
-/**
- * A cursor or stream given to pool.query is done with its client at the server's ReadyForQuery
- * (after its last row, or after an error); pg-pool waits for its callback instead, which
- * pg-cursor never calls. A connection lost under it sends no ReadyForQuery: then its error ends it.
- */
-function whenSubmittableDone(submittable: Submittable, isDead: () => boolean, finish: (error: unknown, result?: unknown) => void): void {
-  let failure: unknown;
-  const { handleReadyForQuery, handleError, callback } = submittable;
-  if (typeof handleReadyForQuery === 'function') {
-    submittable.handleReadyForQuery = function (this: unknown, ...args: unknown[]) {
-      const returned = handleReadyForQuery.apply(this, args);
-      finish(failure);
-      return returned;
-    };
-  }
-  if (typeof handleError === 'function') {
-    submittable.handleError = function (this: unknown, ...args: unknown[]) {
-      failure ??= args[0];
-      const returned = handleError.apply(this, args);
-      // pg marks a lost connection right after it fails the queries on it.
-      setImmediate(() => {
-        if (isDead()) finish(failure);
-      });
-      return returned;
-    };
-  }
-  submittable.callback = function (this: unknown, error: unknown, result?: unknown) {
-    finish(error, result);
-    return callback?.call(this, error, result);
-  };
-}
-
-function optionsOfEngine(engine: Engine<PgClient>): Record<string, unknown> {
-  const options = pgConnectOptions(engine[connectConfig]());
-  const pool = engine.pool.options;
-  Object.assign(options, {
-    max: pool.max,
-    min: pool.minIdle,
-    idleTimeoutMillis: pool.idleTimeoutMs,
-    connectionTimeoutMillis: pool.acquireTimeoutMs === Infinity ? 0 : pool.acquireTimeoutMs,
-    maxUses: pool.maxUses || Infinity,
-    maxLifetimeSeconds: pool.maxLifetimeMs / 1000,
-    allowExitOnIdle: false,
-  });
-  guardOptions(options);
-  return options;
-}
-
-let inherited = false;
-
-/**
- * Makes `pool instanceof pg.Pool` hold, as code that takes a pg.Pool checks it (Prisma's
- * adapter-pg treats anything else as a config and builds its own pg.Pool): PgPool's prototype
- * chain runs through pg.Pool's to EventEmitter. PgPool overrides every method and field pg.Pool
- * documents; only pg-pool's private helpers stay reachable, unused. Done once, when the first
- * PgPool is built (pg is loaded by then), so importing havuz/compat needs no pg.
- */
-function inheritPgPool(): void {
-  if (inherited) return;
-  inherited = true;
-  let Pool: unknown;
-  try {
-    Pool = pgModuleSync().Pool;
-  } catch {
-    return; // no pg: nothing to be an instance of, and a PgPool without a Client class fails at its first connect
-  }
-  if (typeof Pool === 'function' && Pool.prototype instanceof EventEmitter) {
-    Object.setPrototypeOf(PgPool.prototype, Pool.prototype);
-  }
-}
-
-function unref(client: PgClient): void {
-  (client as { unref?: () => void }).unref?.();
-}
-
-function ref(client: PgClient): void {
-  (client as { ref?: () => void }).ref?.();
 }
