@@ -33,7 +33,8 @@ describe('PgPool errors', () => {
   });
 
   test('waiting past connectionTimeoutMillis: pg-pool\'s "timeout exceeded when trying to connect", HAVUZ_ACQUIRE_TIMEOUT attached', async () => {
-    const pool = new PgPool({ ...pgConfig(), max: 1, connectionTimeoutMillis: 100 });
+    // Long enough for the first connect on a busy machine; the second connect() waits it out.
+    const pool = new PgPool({ ...pgConfig(), max: 1, connectionTimeoutMillis: 1_000 });
     try {
       const held = await pool.connect();
       const error = (await pool.connect().catch((e: unknown) => e)) as Error;
