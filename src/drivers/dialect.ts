@@ -16,6 +16,11 @@ export interface ConnectionConfig {
   params: Record<string, string>;
   /** Connect timeout in ms (from `connect_timeout` / `connectTimeout`, or the pool's createTimeoutMs). */
   connectTimeoutMs?: number;
+  /**
+   * The engine's `connectArgs`: passed to the driver's client or connection constructor untouched,
+   * over what the URL gives (pg `ssl` objects, `types`, `binary`; mysql2 `ssl`, `typeCast`, ...).
+   */
+  connectArgs?: Readonly<Record<string, unknown>>;
 }
 
 export interface QueryOptions {
@@ -65,6 +70,15 @@ export interface SqlDialect<C = unknown> {
   /** The connection leaves idle: its socket keeps the process alive again while it works. */
   activate?(connection: C): void;
   query<R = Record<string, unknown>>(connection: C, sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
+  /**
+   * One of the driver's own query calls, as code written for the driver makes it (`method` on the
+   * connection with the caller's arguments: callbacks, config objects, cursors and streams), under
+   * the statement deadline. Returns what the driver returns; results and errors are the driver's
+   * own. `settled` hears once how the call ended (its error, or undefined and the rows returned or
+   * affected), so the engine can retire a lost connection and observe the statement; a cursor or
+   * stream, whose outcome goes to its own reader, is not heard.
+   */
+  native?(connection: C, method: string, args: unknown[], options: QueryOptions | undefined, settled: (error: unknown, rowCount: number | undefined) => void): unknown;
 
   /** The error means the connection itself is gone (socket closed, server terminated it): never reuse it. */
   isConnectionLost(error: unknown): boolean;

@@ -3,6 +3,7 @@ import type { QueryOptions, QueryResult, SqlDialect } from '../drivers/dialect.j
 import { ConnectionLostError, DatabaseError, InvalidOptionError, StatementTimeoutError } from '../core/errors.js';
 import type { QueryObservers } from './query-events.js';
 import { readOnlyOf, type RouteOptions } from './routing.js';
+import { describeNative } from './native-statement.js';
 
 /** What a Connection needs from its engine: shared per-engine state, not per checkout. */
 export interface ConnectionContext<C> {
@@ -81,6 +82,28 @@ export class Connection<C = unknown> implements AsyncDisposable {
     return running;
   }
 
+  /**
+   * One of the driver's own query calls on this connection, as code written for the driver makes
+   * it (pg's `query(text | config | cursor, values?, callback?)`, mysql2's `query`/`execute`), with
+   * the engine's bookkeeping: the statement deadline (with pg's server-side cancel), the query
+   * count for maxQueries, echo, metrics and tracers, and a lost connection retired on release.
+   * Returns what the driver returns; its results and errors are its own (a StatementTimeoutError
+   * rides on the driver's error: havuzErrorOf). How the drop-in facades run every statement.
+   */
+  native(method: string, args: unknown[]): unknown {
+    const raw = this.#lease.connection; // throws once released
+    const { dialect, queryOptions, maxQueries, queryCounts, observers, poolName: pool } = this.#context;
+    if (dialect.native === undefined) throw new TypeError(`The ${dialect.name} dialect has no native query path`);
+    if (maxQueries > 0) queryCounts.set(raw as object, (queryCounts.get(raw as object) ?? 0) + 1);
+    const started = observers.active ? performance.now() : 0;
+    return dialect.native(raw, method, args, queryOptions, (error, rowCount) => {
+      if (error !== undefined && dialect.isConnectionLost(error)) this.#lost ??= error;
+      if (started === 0) return;
+      const { sql, params } = describeNative(args);
+      observers.emit({ pool, sql, params, durationMs: performance.now() - started, rowCount: error === undefined ? rowCount : undefined, error });
+    });
+  }
+
   #classify(error: unknown): Error {
     const { dialect } = this.#context;
     // A timeout may also have cost the connection (the driver dropped it); both facts matter.
@@ -137,6 +160,11 @@ export class Connection<C = unknown> implements AsyncDisposable {
     else if (this.#depth > 0) this.#lease.invalidate(new Error('released inside a transaction'));
     else if (maxQueries > 0 && (queryCounts.get(raw as object) ?? 0) >= maxQueries) this.#lease.invalidate('max queries');
     else this.#lease.release();
+  }
+
+  /** Close the connection instead of returning it: its session state is unknown or it is broken (pg-pool's `release(err)`). */
+  invalidate(reason?: unknown): void {
+    this.#lease.invalidate(reason);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -10,7 +10,7 @@ import { ContextPool } from '../core/pools/context.js';
 import { NullPool } from '../core/pools/null.js';
 import { StaticPool } from '../core/pools/static.js';
 import { describeStatus, type PoolStatus } from '../core/stats.js';
-import type { QueryResult, SqlDialect } from '../drivers/dialect.js';
+import type { ConnectionConfig, QueryResult, SqlDialect } from '../drivers/dialect.js';
 import { dialectFor } from '../drivers/index.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { echoPoolEvents, echoQueries, resolveEcho } from './echo.js';
@@ -19,8 +19,9 @@ import { dialectFactory } from './factory.js';
 import { acquireOptionsOf, readOnlyOf, type ConnectOptions, type RouteOptions, type TransactionOptions } from './routing.js';
 import { parseDatabaseUrl } from './url.js';
 import { engineOptions, splitOptions, URL_KEYS, type EngineOptions, type PoolClass } from './options.js';
+import { connectConfig } from './internal.js';
 
-export type { EngineOptions, PoolClass } from './options.js';
+export { ENGINE_KEYS, type EngineOptions, type PoolClass } from './options.js';
 import type { Dialect } from '../drivers/schemes.js';
 
 /** The pool's events, and `query`: one per finished statement (what echo and the metrics read). */
@@ -37,6 +38,7 @@ export class Engine<C = unknown> {
   readonly pool: ConnectionPool<C>;
   readonly #context: ConnectionContext<C>;
   readonly #queries: QueryObservers;
+  readonly #connectConfig: ConnectionConfig;
 
   /**
    * `pool`, when given, is used instead of one built from the URL: the topology engine passes its
@@ -48,6 +50,8 @@ export class Engine<C = unknown> {
     const split = splitOptions(engineOptions(parsed.options, options, parsed.config.params, dialect.urlParams));
     const settings = split.engine;
     const poolOptions = split.pool as Record<string, unknown>;
+    if (settings.connectArgs !== undefined) parsed.config.connectArgs = settings.connectArgs;
+    this.#connectConfig = parsed.config;
     if (parsed.config.connectTimeoutMs === undefined && poolOptions.createTimeoutMs !== undefined) {
       parsed.config.connectTimeoutMs = poolOptions.createTimeoutMs as number;
     }
@@ -170,6 +174,11 @@ export class Engine<C = unknown> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** @internal What the driver connects with, password included: for the drop-in facades' `options`. */
+  [connectConfig](): Readonly<ConnectionConfig> {
+    return this.#connectConfig;
   }
 
   [inspect.custom](): string {

@@ -2,8 +2,10 @@ import type { Factory } from '../core/factory.js';
 import type { ConnectionConfig, QueryResult, SqlDialect } from '../drivers/dialect.js';
 import { scrub } from './redact.js';
 
-export interface InitContext {
+export interface InitContext<C = unknown> {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** The driver's own new connection (pg.Client, mysql2 connection): for hooks written for the driver, such as pg-pool's onConnect. */
+  readonly raw: C;
 }
 
 export interface DialectFactoryOptions {
@@ -25,7 +27,7 @@ export function dialectFactory<C>(dialect: SqlDialect<C>, config: ConnectionConf
       ? undefined
       : async (connection: C): Promise<void> => {
           for (const sql of options.initSql) await dialect.query(connection, sql);
-          await options.init?.({ query: (sql, params) => dialect.query(connection, sql, params) });
+          await options.init?.({ query: (sql, params) => dialect.query(connection, sql, params), raw: connection });
         };
   return {
     async create(context) {

@@ -16,3 +16,4 @@ export type { InitContext } from './factory.js';
 export type { QueryResult } from '../drivers/dialect.js';
 // The two pool errors a query can meet, under the names an engine user looks for.
 export { AcquireTimeoutError as PoolTimeoutError, CreateFailedError as ConnectError } from '../core/errors.js';
+export { havuzErrorOf } from '../drivers/driver-error.js';

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../core/errors.js';
-import { duration, ownOptions, POOL_OPTION_NAMES, type PoolOptions } from '../core/options.js';
+import { duration, isPlainObject, ownOptions, POOL_OPTION_NAMES, type PoolOptions } from '../core/options.js';
 import { closestName } from '../core/suggest.js';
 import type { EchoOption, EchoPoolOption } from './echo.js';
 import type { InitContext } from './factory.js';
@@ -23,13 +23,20 @@ export interface EngineOptions extends PoolOptions {
   echo?: EchoOption;
   /** Log every pool event (connect, checkout, checkin, close, ...) to `logger`, at debug. */
   echoPool?: EchoPoolOption;
+  /**
+   * Passed to the driver's client or connection constructor untouched, over what the URL gives
+   * (SQLAlchemy's connect_args): pg `ssl` objects, `types`, `binary`, `statement_timeout`,
+   * `query_timeout`, `Client` (pg.native.Client); mysql2 `ssl`, `typeCast`, `socketPath`, ...
+   */
+  connectArgs?: Readonly<Record<string, unknown>>;
 }
 
-export const ENGINE_KEYS = ['poolClass', 'initSql', 'init', 'statementTimeoutMs', 'maxQueries', 'fullReset', 'echo', 'echoPool'] as const;
+/** The engine's own option names (the rest are the pool core's). */
+export const ENGINE_KEYS = ['poolClass', 'initSql', 'init', 'statementTimeoutMs', 'maxQueries', 'fullReset', 'echo', 'echoPool', 'connectArgs'] as const;
 const POOL_CLASSES: readonly PoolClass[] = ['queue', 'null', 'static', 'context', 'assertion'];
 
 /** Pool options that hold objects or functions: code only, never the URL. */
-const CODE_ONLY = new Set(['logger', 'clock', 'random', 'init', 'initSql']);
+const CODE_ONLY = new Set(['logger', 'clock', 'random', 'init', 'initSql', 'connectArgs']);
 
 /**
  * How a query-string value becomes an option, for SQLAlchemy's names (what the seed's users
@@ -123,4 +130,5 @@ function checkEngineOptions(o: EngineOptions): void {
     throw new InvalidOptionError('maxQueries', o.maxQueries, 'a whole number >= 0');
   }
   if (o.fullReset !== undefined && typeof o.fullReset !== 'boolean') throw new InvalidOptionError('fullReset', o.fullReset, 'true or false');
+  if (o.connectArgs !== undefined && !isPlainObject(o.connectArgs)) throw new InvalidOptionError('connectArgs', o.connectArgs, 'a plain object of driver options');
 }

@@ -18,7 +18,8 @@ function invalidUrl(url: string, reason: string): InvalidUrlError {
 
 /**
  * Parses `postgresql://user:pass@host:5432/db?sslmode=require&poolSize=20`. Keys in `ownKeys` are
- * havuz options; every other query parameter is passed to the driver untouched.
+ * havuz options; every other query parameter is passed to the driver untouched (pg and mysql2
+ * give them their own meaning: `host=/var/run/postgresql`, `sslmode`, `socketPath`, ...).
  * SQLite follows SQLAlchemy: `sqlite:///rel/path.db` (relative), `sqlite:////abs/path.db`,
  * `sqlite::memory:`.
  */
@@ -43,15 +44,14 @@ export function parseDatabaseUrl(url: string, ownKeys: ReadonlySet<string>): Par
     return { scheme, config, options, redacted };
   }
 
-  let parsed: URL;
-  try {
-    parsed = new URL(base);
-  } catch {
-    throw invalidUrl(url, 'not a valid URL (expected scheme://user:password@host:port/database)');
+  const { parsed, hasHost } = parseAuthority(url, base);
+  if (hasHost) {
+    // A percent-encoded host is a Unix socket path (`postgresql://%2Fvar%2Frun%2Fpostgresql/db`).
+    config.host = decode(url, parsed.hostname.replace(/^\[(.*)\]$/, '$1'));
+    config.port = parsed.port === '' ? DEFAULT_PORTS[scheme] : Number(parsed.port);
+  } else if (parsed.port !== '') {
+    config.port = Number(parsed.port);
   }
-  if (parsed.hostname === '') throw invalidUrl(url, 'no host');
-  config.host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  config.port = parsed.port === '' ? DEFAULT_PORTS[scheme] : Number(parsed.port);
   if (parsed.username !== '') config.user = decode(url, parsed.username);
   if (parsed.password !== '') config.password = decode(url, parsed.password);
   const database = parsed.pathname.replace(/^\//, '');
@@ -65,6 +65,28 @@ export function parseDatabaseUrl(url: string, ownKeys: ReadonlySet<string>): Par
     config.connectTimeoutMs = seconds ? n * 1000 : n;
   }
   return { scheme, config, options, redacted };
+}
+
+/**
+ * The URL's authority. No host is allowed, as libpq and pg allow it: `postgresql:///db` (the
+ * driver's default host, or a socket directory in `?host=`), `postgresql://` (every default, PG*
+ * variables included where the driver reads them) and `postgresql://user@/db?host=/tmp`, which
+ * the WHATWG parser refuses (credentials without a host), so it is read with a stand-in host.
+ */
+function parseAuthority(url: string, base: string): { parsed: URL; hasHost: boolean } {
+  const invalid = (): InvalidUrlError => invalidUrl(url, 'not a valid URL (expected scheme://user:password@host:port/database)');
+  try {
+    const parsed = new URL(base);
+    return { parsed, hasHost: parsed.hostname !== '' };
+  } catch {
+    const hostless = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*@)(?=[/:]|$)/i.exec(base);
+    if (hostless === null) throw invalid();
+    try {
+      return { parsed: new URL(`${hostless[1]}stand-in${base.slice(hostless[1]!.length)}`), hasHost: false };
+    } catch {
+      throw invalid();
+    }
+  }
 }
 
 function splitQuery(url: string): [string, string?] {

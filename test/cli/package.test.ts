@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   bin: Record<string, string>;
-  exports: Record<string, { types: string; default: string }>;
+  exports: Record<string, { import: { types: string; default: string }; require: { types: string; default: string } }>;
 };
 
 describe('packaging: npx havuz after npm run build', () => {
@@ -24,7 +24,10 @@ describe('packaging: npx havuz after npm run build', () => {
 
   it('exports ./sizing and ./bench from their built index files', () => {
     for (const name of ['sizing', 'bench']) {
-      assert.deepEqual(pkg.exports[`./${name}`], { types: `./dist/${name}/index.d.ts`, default: `./dist/${name}/index.js` });
+      assert.deepEqual(pkg.exports[`./${name}`], {
+        import: { types: `./dist/${name}/index.d.ts`, default: `./dist/${name}/index.js` },
+        require: { types: `./dist/${name}/index.d.cts`, default: `./dist/${name}/index.js` },
+      });
       assert.ok(existsSync(join(ROOT, 'src', name, 'index.ts')));
     }
   });

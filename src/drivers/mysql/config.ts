@@ -2,7 +2,8 @@ import type { ConnectionConfig } from '../dialect.js';
 import { KEEPALIVE_INITIAL_DELAY_MS } from '../socket.js';
 
 /**
- * mysql2's options for one connection. URL parameters pass through the way mysql2 reads its own
+ * mysql2's options for one connection, then the engine's `connectArgs` over them (`ssl` objects,
+ * `typeCast`, `socketPath`, ...). URL parameters pass through the way mysql2 reads its own
  * `uri` option: JSON when they parse as JSON (`ssl={"rejectUnauthorized":true}`,
  * `supportBigNumbers=true`), else the string.
  */
@@ -19,7 +20,8 @@ export function mysqlOptions(config: ConnectionConfig): Record<string, unknown> 
   if (config.password !== undefined) options.password = config.password;
   if (config.database !== undefined) options.database = config.database;
   if (config.connectTimeoutMs !== undefined) options.connectTimeout = config.connectTimeoutMs;
-  return options;
+  // connectArgs go over the URL: mysql2 reads one flat options object, so a later key simply wins.
+  return config.connectArgs === undefined ? options : Object.assign(options, config.connectArgs);
 }
 
 function parseParam(value: string): unknown {

@@ -8,6 +8,7 @@ import { quoteBacktick, transactionSql } from '../sql.js';
 import { mysqlOptions } from './config.js';
 import { keepProcessAlive } from '../socket.js';
 import { MYSQL_URL_PARAMS } from '../url-params.js';
+import { mysqlNativeQuery } from './native.js';
 
 /** mysql2/promise's connection wraps the callback one, which holds the socket. */
 function socketOf(connection: MysqlPromiseConnection): unknown {
@@ -188,6 +189,41 @@ export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
       rowCount: header.affectedRows,
       insertId: typeof insertId === 'string' ? BigInt(insertId) : insertId,
     };
+  },
+
+  native(connection, method, args, options, settled) {
+    // 'query'/'execute': mysql2/promise's, on the engine's connection; 'callback.query' and
+    // 'callback.execute': the callback API's, on the connection under it.
+    const promiseApi = !method.startsWith('callback.');
+    const name = promiseApi ? method : method.slice('callback.'.length);
+    if (name !== 'query' && name !== 'execute') throw new TypeError(`mysql2 connections have no native "${method}" here`);
+    const state = stateOf(connection);
+    const target = (promiseApi ? connection : (connection as unknown as { connection: object }).connection) as Record<string, unknown>;
+    const timeoutMs = options?.timeoutMs;
+    const deadline =
+      timeoutMs === undefined || timeoutMs <= 0
+        ? undefined
+        : {
+            timeoutMs,
+            graceMs: state.isMariaDB ? serverTimeoutGraceMs : 0,
+            destroy: () => {
+              state.liveness.close();
+              connection.destroy();
+            },
+            clock: options?.clock,
+            rewrite: state.isMariaDB ? (sql: string) => `SET STATEMENT max_statement_time=${seconds(timeoutMs)} FOR ${sql}` : undefined,
+          };
+    const streaming = !promiseApi && typeof args[args.length - 1] !== 'function';
+    // A streaming Query's outcome is its reader's: assume it left a transaction open, so the return rolls back.
+    if (streaming) state.inTransaction = true;
+    return mysqlNativeQuery({ target, method: name, promiseApi }, args, deadline, (error, result) => {
+      if (error !== undefined) return settled(error, undefined);
+      if (Array.isArray(result)) return settled(undefined, result.length);
+      // A write's OK packet carries the session's status flags, as on the engine's own path.
+      const header = result as ResultHeader;
+      state.track(header.serverStatus);
+      settled(undefined, header.affectedRows);
+    });
   },
 
   isConnectionLost(error) {

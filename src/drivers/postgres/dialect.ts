@@ -1,5 +1,5 @@
 import type { CreateContext } from '../../core/factory.js';
-import { abortable, endWithin, withDeadline } from '../../core/timeouts.js';
+import { abortable, endWithin, isThenable, withDeadline } from '../../core/timeouts.js';
 import { loadPackage, type ConnectionConfig, type QueryOptions, type QueryResult, type SqlDialect } from '../dialect.js';
 import { StatementTimeoutError } from '../../core/errors.js';
 import { exportOf, fieldsOf, isSocketError } from '../interop.js';
@@ -9,6 +9,7 @@ import { sendCancel } from './cancel.js';
 import { pgClientConfig } from './config.js';
 import { destroySocket, keepProcessAlive } from '../socket.js';
 import { POSTGRES_URL_PARAMS } from '../url-params.js';
+import { isSubmittable, pgNativeQuery, type NativeDeadline } from './native.js';
 
 /** The part of `pg.Client` havuz uses, typed here so `pg` stays an optional peer dependency. */
 export interface PgClient {
@@ -16,7 +17,8 @@ export interface PgClient {
   readonly port: number;
   readonly processID: number | null;
   readonly secretKey: number | null;
-  connect(): Promise<unknown>;
+  /** With a callback, as pg and pg-compatible clients (pg-native, test doubles) all take it. */
+  connect(callback: (error?: Error | null) => void): unknown;
   end(): Promise<void>;
   query(config: { text: string; values?: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
@@ -62,14 +64,14 @@ export const postgresDialect: SqlDialect<PgClient> = {
 
   async connect(config: ConnectionConfig, context: CreateContext): Promise<PgClient> {
     context.signal.throwIfAborted();
-    const Client = exportOf<PgClientClass>(await loadPackage('pg', 'postgres'), 'Client');
+    const Client = await clientClass(config);
     const client = new Client(pgClientConfig(config));
     const liveness = new Liveness(context.onBroken);
     states.set(client, { liveness, failedSinceReset: false });
     // Always listening: pg emits 'error' on an idle client, and with no listener Node would crash.
     client.on('error', liveness.lost);
     client.on('end', () => liveness.lost(new Error('Connection terminated')));
-    await abortable(client.connect(), context.signal, () => {
+    await abortable(connectClient(client), context.signal, () => {
       liveness.close();
       destroyClient(client);
     });
@@ -109,19 +111,8 @@ export const postgresDialect: SqlDialect<PgClient> = {
     // The string form: pg copies an object config on every query. Without values pg uses the
     // simple protocol, which also runs several statements (init SQL).
     const running = params !== undefined && params.length > 0 ? client.query(sql, [...params]) : client.query(sql);
-    const timeoutMs = options?.timeoutMs;
-    const bounded =
-      timeoutMs === undefined || timeoutMs <= 0
-        ? running
-        : withDeadline(running, {
-            timeoutMs,
-            graceMs: cancelGraceMs,
-            cancel: () => sendCancel(client, cancelGraceMs),
-            destroy: () => {
-              state.liveness.close();
-              destroyClient(client);
-            },
-          }, options?.clock);
+    const deadline = deadlineOf(client, state, options);
+    const bounded = deadline === undefined ? running : withDeadline(running, deadline, deadline.clock);
     // One .then, no async frame: this is every query's path.
     return bounded.then(
       (result) => {
@@ -134,6 +125,22 @@ export const postgresDialect: SqlDialect<PgClient> = {
         throw error;
       },
     );
+  },
+
+  native(client, method, args, options, settled) {
+    if (method !== 'query') throw new TypeError(`pg clients have no native "${method}" here; use "query"`);
+    const state = stateOf(client);
+    if (isSubmittable(args[0])) {
+      // A cursor or stream reads its rows over many round trips at its reader's pace: a deadline
+      // would cut off a slow reader, and its outcome goes to its own listeners. It is done with
+      // the client at the server's ReadyForQuery, which pg reads the transaction status from
+      // first: the reset on return sees the status it left.
+      return (client as unknown as RawClient).query(...args);
+    }
+    return pgNativeQuery(client as unknown as RawClient, args, deadlineOf(client, state, options), (error, result) => {
+      state.failedSinceReset = error !== undefined;
+      settled(error, (result as { rowCount?: number | null } | undefined)?.rowCount ?? undefined);
+    });
   },
 
   isConnectionLost(error) {
@@ -165,9 +172,47 @@ export const postgresDialect: SqlDialect<PgClient> = {
  * connect timeout). With an active query pg's `end()` destroys the socket itself.
  */
 function destroyClient(client: PgClient): void {
-  if (!destroySocket(socketOf(client))) client.end().catch(() => {});
+  if (!destroySocket(socketOf(client)) && typeof client.end === 'function') Promise.resolve(client.end()).catch(() => {});
 }
 
 function socketOf(client: PgClient): unknown {
   return (client as { connection?: { stream?: unknown } }).connection?.stream;
+}
+
+/** The statement deadline `options` ask for: cancel through the cancel key, then drop the socket. */
+function deadlineOf(client: PgClient, state: ClientState, options: QueryOptions | undefined): NativeDeadline | undefined {
+  const timeoutMs = options?.timeoutMs;
+  if (timeoutMs === undefined || timeoutMs <= 0) return undefined;
+  return {
+    timeoutMs,
+    graceMs: cancelGraceMs,
+    cancel: () => sendCancel(client, cancelGraceMs),
+    destroy: () => {
+      state.liveness.close();
+      destroyClient(client);
+    },
+    clock: options?.clock,
+  };
+}
+
+interface RawClient {
+  query(...args: unknown[]): unknown;
+}
+
+/** pg's Client, or the class connectArgs name (`Client`: pg.native.Client, a subclass), as pg-pool's `Client` option. */
+async function clientClass(config: ConnectionConfig): Promise<PgClientClass> {
+  const own = config.connectArgs?.Client;
+  if (own !== undefined) {
+    if (typeof own !== 'function') throw new TypeError('connectArgs.Client must be a pg Client class');
+    return own as PgClientClass;
+  }
+  return exportOf<PgClientClass>(await loadPackage('pg', 'postgres'), 'Client');
+}
+
+/** Connects with a callback, which every pg-compatible client takes; one that returns a promise instead is heard too. */
+function connectClient(client: PgClient): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const returned = client.connect((error) => (error ? reject(error) : resolve()));
+    if (isThenable(returned)) returned.then(() => resolve(), reject);
+  });
 }

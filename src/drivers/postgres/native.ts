@@ -1,0 +1,112 @@
+import { StatementTimeoutError } from '../../core/errors.js';
+import { within, withDeadline, type Deadline } from '../../core/timeouts.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { attachHavuzError } from '../driver-error.js';
+import { invokeCallback } from '../node-callback.js';
+import { fieldsOf } from '../interop.js';
+
+type Callback = (error: unknown, result?: unknown) => unknown;
+interface RawQueryable {
+  query(...args: unknown[]): unknown;
+}
+
+export interface NativeDeadline extends Deadline {
+  clock?: Clock | undefined;
+}
+
+/** How long pg may take to fail a statement whose socket havuz destroyed at its deadline. */
+const droppedAnswerMs = 1_000;
+
+/** pg-cursor, pg-query-stream and pg's own Query: objects pg hands the connection to submit themselves. */
+export function isSubmittable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { submit?: unknown }).submit === 'function';
+}
+
+/**
+ * pg's own `client.query` in its statement forms: `(text | config, values?, callback?)` and a
+ * config carrying its own `callback`, with the statement deadline around it. pg's results and
+ * errors are handed on untouched, in pg's shape (a promise, or the callback with `null` for no
+ * error); when the deadline cancelled the statement, a StatementTimeoutError is attached to pg's
+ * error (havuzErrorOf). `settled` hears how the call ended: its error, or undefined and pg's result.
+ */
+export function pgNativeQuery(client: RawQueryable, args: unknown[], deadline: NativeDeadline | undefined, settled: (error: unknown, result?: unknown) => void): unknown {
+  let [config, values, callback] = args as [unknown, unknown, Callback | undefined];
+  if (typeof values === 'function') {
+    callback = values as Callback;
+    values = undefined;
+  }
+  if (callback === undefined && typeof config === 'object' && config !== null && typeof (config as { callback?: unknown }).callback === 'function') {
+    // pg answers a config's own callback; take it over so the outcome is heard here too.
+    callback = (config as { callback: Callback }).callback;
+    config = { ...config, callback: undefined };
+  }
+  if (deadline === undefined) {
+    if (callback === undefined) {
+      const running = client.query(config, values) as Promise<unknown>;
+      running.then((result) => settled(undefined, result), settled);
+      return running;
+    }
+    const own = callback;
+    return client.query(config, values, (error: unknown, result: unknown) => {
+      settled(error ?? undefined, result);
+      return own(error, result);
+    });
+  }
+  const running =
+    callback === undefined
+      ? (client.query(config, values) as Promise<unknown>)
+      : new Promise<unknown>((resolve, reject) => client.query(config, values, (error: unknown, result: unknown) => (error ? reject(error) : resolve(result))));
+  const outcome = bounded(running, deadline, settled);
+  if (callback === undefined) return outcome;
+  const own = callback;
+  outcome.then(
+    (result) => invokeCallback(own, null, result),
+    (error: unknown) => invokeCallback(own, error),
+  );
+  return undefined;
+}
+
+function bounded(running: Promise<unknown>, deadline: NativeDeadline, settled: (error: unknown, result?: unknown) => void): Promise<unknown> {
+  let cancelled = false;
+  const cancel = deadline.cancel;
+  const racing = withDeadline(
+    running,
+    {
+      ...deadline,
+      cancel:
+        cancel === undefined
+          ? undefined
+          : () => {
+              cancelled = true;
+              return cancel();
+            },
+    },
+    deadline.clock,
+  );
+  return racing.then(
+    (result) => {
+      settled(undefined, result);
+      return result;
+    },
+    (error: unknown) => {
+      settled(error);
+      if (error instanceof StatementTimeoutError) {
+        // havuz dropped the connection: pg fails the statement with its own error as the socket
+        // closes. Hand that on, carrying the timeout, as any other error on this path.
+        return within(running, droppedAnswerMs, deadline.clock ?? systemClock, () => error).then(
+          () => {
+            throw error;
+          },
+          (driverError: unknown) => {
+            throw driverError === error ? error : attachHavuzError(driverError, error);
+          },
+        );
+      }
+      if (cancelled) {
+        const code = fieldsOf(error).code;
+        attachHavuzError(error, new StatementTimeoutError({ cause: error, timeoutMs: deadline.timeoutMs, serverCode: typeof code === 'string' ? code : undefined }));
+      }
+      throw error;
+    },
+  );
+}
