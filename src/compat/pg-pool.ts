@@ -14,7 +14,7 @@ import { fail, settle, type NodeCallback } from './callbacks.js';
 import { InFlight } from './in-flight.js';
 import { PgClientViews, isClientDead, type PgCheckout, type PgPoolClient } from './pg-client.js';
 import { fromPgPoolConfig, type PgClientClass, type PgPoolConfig, type PgPoolSettings } from './pg-config.js';
-import { inheritPgPool, optionsOfEngine, ref, unref } from './pg-shape.js';
+import { inheritPgPool, optionsOfEngine } from './pg-shape.js';
 import { whenSubmittableDone, type Submittable } from './pg-submittable.js';
 import { asPgPoolError, endedTwice, poolEnded } from './errors.js';
 import { pgPoolLogLine } from './pg-log.js';
@@ -80,7 +80,9 @@ export class PgPool extends EventEmitter {
     this.#Client = settings?.Client ?? (this.engine[connectConfig]().connectArgs?.Client as PgClientClass | undefined);
     this.#log = settings?.log;
     this.#Promise = settings?.Promise;
-    this.#listen(settings?.allowExitOnIdle ?? false);
+    // allowExitOnIdle is accepted and always in effect: the core never lets an idle client keep
+    // the process alive (pg.Pool's default would keep it up to idleTimeoutMillis).
+    this.#listen();
   }
 
   /** onConnect and verify run as the engine's init: on every new client, before its first checkout. */
@@ -96,13 +98,12 @@ export class PgPool extends EventEmitter {
     };
   }
 
-  #listen(allowExitOnIdle: boolean): void {
+  #listen(): void {
     const pool = this.#pool;
     const clock = pool.options.clock;
     pool.on('connect', ({ id, connection }) => {
       this.#open.set(id, connection);
       this.#openedAt.set(connection, clock.now());
-      if (allowExitOnIdle) unref(connection);
       this.#log?.('new client connected');
       this.emit('connect', this.#views.view(connection));
     });
@@ -126,10 +127,6 @@ export class PgPool extends EventEmitter {
       if (typeof error === 'object' && error !== null) (error as { client?: unknown }).client = view;
       this.emit('error', error, view);
     });
-    if (allowExitOnIdle) {
-      pool.on('checkout', ({ connection }) => ref(connection));
-      pool.on('checkin', ({ connection }) => unref(connection));
-    }
   }
 
   /** Clients open or being opened (pg-pool counts a connecting client too). */

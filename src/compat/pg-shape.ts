@@ -8,8 +8,7 @@ import { guardOptions } from './pg-config.js';
 
 /*
  * What makes a PgPool look like a pg.Pool from outside, where code inspects it rather than calls
- * it: `pool.options` for a pool built from havuz's side, `instanceof pg.Pool`, and clients that
- * let the process exit while idle (allowExitOnIdle).
+ * it: `pool.options` for a pool built from havuz's side and `instanceof pg.Pool`.
  */
 
 export function optionsOfEngine(engine: Engine<PgClient>): Record<string, unknown> {
@@ -51,10 +50,3 @@ export function inheritPgPool(PgPoolClass: abstract new (...args: never[]) => un
   }
 }
 
-export function unref(client: PgClient): void {
-  (client as { unref?: () => void }).unref?.();
-}
-
-export function ref(client: PgClient): void {
-  (client as { ref?: () => void }).ref?.();
-}

@@ -44,6 +44,10 @@ interface ClientState {
    * read right after a failure can be stale; after one, reset rolls back without trusting it.
    */
   failedSinceReset: boolean;
+  /** Idle in its pool: its socket should not keep the process alive (see passivate). */
+  passive: boolean;
+  /** A 'drain' listener is waiting to unref the socket once pg has finished with it. */
+  awaitingDrain: boolean;
 }
 
 const states = new ConnectionStates<PgClient, ClientState>('pg client');
@@ -67,7 +71,7 @@ export const postgresDialect: SqlDialect<PgClient> = {
     const Client = await clientClass(config);
     const client = new Client(pgClientConfig(config));
     const liveness = new Liveness(context.onBroken);
-    states.set(client, { liveness, failedSinceReset: false });
+    states.set(client, { liveness, failedSinceReset: false, passive: false, awaitingDrain: false });
     // Always listening: pg emits 'error' on an idle client, and with no listener Node would crash.
     client.on('error', liveness.lost);
     client.on('end', () => liveness.lost(new Error('Connection terminated')));
@@ -90,8 +94,27 @@ export const postgresDialect: SqlDialect<PgClient> = {
     return true;
   },
 
-  passivate: (client) => keepProcessAlive(socketOf(client), false),
-  activate: (client) => keepProcessAlive(socketOf(client), true),
+  passivate(client) {
+    const state = stateOf(client);
+    state.passive = true;
+    if (!busy(client)) {
+      keepProcessAlive(socketOf(client), false);
+      return;
+    }
+    // Returned before pg heard the server's ReadyForQuery (a stream or cursor that failed): the
+    // socket still has work to finish, so it is unref'd only once pg's queue drains.
+    if (state.awaitingDrain) return;
+    state.awaitingDrain = true;
+    (client as unknown as { once(event: 'drain', listener: () => void): unknown }).once('drain', () => {
+      state.awaitingDrain = false;
+      if (state.passive) keepProcessAlive(socketOf(client), false);
+    });
+  },
+
+  activate(client) {
+    stateOf(client).passive = false;
+    keepProcessAlive(socketOf(client), true);
+  },
 
   reset(client, full) {
     const state = stateOf(client);
@@ -173,6 +196,12 @@ export const postgresDialect: SqlDialect<PgClient> = {
  */
 function destroyClient(client: PgClient): void {
   if (!destroySocket(socketOf(client)) && typeof client.end === 'function') Promise.resolve(client.end()).catch(() => {});
+}
+
+/** pg is still waiting on the server for this client: a statement in flight or queued. */
+function busy(client: PgClient): boolean {
+  const c = client as { readyForQuery?: boolean; _queryQueue?: unknown[] };
+  return c.readyForQuery === false || (c._queryQueue?.length ?? 0) > 0;
 }
 
 function socketOf(client: PgClient): unknown {
