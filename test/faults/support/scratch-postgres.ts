@@ -37,12 +37,13 @@ export class ScratchPostgres {
     return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
   }
 
-  static async create(): Promise<ScratchPostgres> {
+  /** `port`: a fixed port, else a free one from HAVUZ_TEST_SCRATCH_PORTS (e.g. `15700-15799`), else any free one. */
+  static async create(options: { port?: number } = {}): Promise<ScratchPostgres> {
     const bin = ScratchPostgres.binDir();
     if (bin === undefined) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
     const dir = mkdtempSync(join(tmpdir(), 'havuz-faults-pg-'));
     if (isRoot()) chownSync(dir, ...postgresIds());
-    const scratch = new ScratchPostgres(dir, bin, await freePort());
+    const scratch = new ScratchPostgres(dir, bin, options.port ?? (await scratchPort()));
     await scratch.#pg('initdb', ['-D', scratch.#data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
     process.once('exit', scratch.#onExit);
     await scratch.start();
@@ -59,10 +60,14 @@ export class ScratchPostgres {
 
   /** Starts the server and resolves once it accepts connections. */
   async start(): Promise<void> {
-    const options =
-      `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.#dir} -c fsync=off -c max_connections=50 ` +
-      `-c log_timezone=UTC -c log_line_prefix='%m '`;
-    await this.#pg('pg_ctl', ['-D', this.#data, '-o', options, '-l', join(this.#dir, 'log'), '-w', '-t', '20', 'start']);
+    await this.#pg('pg_ctl', ['-D', this.#data, '-o', this.#serverOptions, '-l', this.#log, '-w', '-t', '20', 'start']);
+    this.#running = true;
+  }
+
+  /** `pg_ctl restart`: stops (`fast` or `immediate`) and starts again in one command, as an operator would. */
+  async restart(mode: 'fast' | 'immediate'): Promise<void> {
+    this.#running = false;
+    await this.#pg('pg_ctl', ['-D', this.#data, '-m', mode, '-o', this.#serverOptions, '-l', this.#log, '-w', '-t', '20', 'restart']);
     this.#running = true;
   }
 
@@ -71,11 +76,31 @@ export class ScratchPostgres {
    * timeline: `pg_ctl start -w` returns only at its next poll, up to ~100 ms later.
    */
   readyAt(): number | undefined {
-    const log = readFileSync(join(this.#dir, 'log'), 'utf8');
-    const lines = log.split('\n').filter((l) => l.includes('database system is ready to accept connections'));
+    return this.#lastLogged(/database system is ready to accept connections/);
+  }
+
+  /** When the server last received a shutdown request (any mode), from its log, on the performance.now() timeline. */
+  shutdownAt(): number | undefined {
+    return this.#lastLogged(/received (smart|fast|immediate) shutdown request/);
+  }
+
+  #lastLogged(pattern: RegExp): number | undefined {
+    const log = readFileSync(this.#log, 'utf8');
+    const lines = log.split('\n').filter((l) => pattern.test(l));
     const stamp = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) UTC/.exec(lines.at(-1) ?? '');
     if (stamp === null) return undefined;
     return Date.parse(`${stamp[1]}T${stamp[2]}Z`) - performance.timeOrigin;
+  }
+
+  get #serverOptions(): string {
+    return (
+      `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.#dir} -c fsync=off -c max_connections=50 ` +
+      `-c log_timezone=UTC -c log_line_prefix='%m '`
+    );
+  }
+
+  get #log(): string {
+    return join(this.#dir, 'log');
   }
 
   /** Stops the server: `fast` terminates the backends (what a restart does), `immediate` kills them. */
@@ -126,13 +151,40 @@ function postgresIds(): [number, number] {
   return [Number(out), Number(gid)];
 }
 
-/** A port nobody listens on right now (bind to 0, read it, let it go). */
-export async function freePort(): Promise<number> {
+/** A port nobody listens on right now (bind to it, or to 0, read it, let it go); undefined when `port` is taken. */
+async function tryPort(port: number): Promise<number | undefined> {
   const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (!bound) return undefined;
+  const { port: got } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return got;
+}
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return (await tryPort(0))!;
+}
+
+/**
+ * A free port for a scratch server: from HAVUZ_TEST_SCRATCH_PORTS (`from-to`) when set, so runs
+ * sharing a machine keep to their own ports, else any free one.
+ */
+export async function scratchPort(range = process.env.HAVUZ_TEST_SCRATCH_PORTS): Promise<number> {
+  const match = /^(\d+)-(\d+)$/.exec(range ?? '');
+  if (match === null) return freePort();
+  // Start at an offset by pid: two processes starting servers at once rarely race for one port.
+  const [from, to] = [Number(match[1]), Number(match[2])];
+  const span = to - from + 1;
+  const offset = process.pid % span;
+  for (let i = 0; i < span; i++) {
+    const port = await tryPort(from + ((offset + i) % span));
+    if (port !== undefined) return port;
+  }
+  throw new Error(`HAVUZ_TEST_SCRATCH_PORTS=${range}: no free port in that range`);
 }
 
 /** Whether this machine can run a scratch server at all (binaries present, and root or a normal user). */
