@@ -11,6 +11,7 @@ import {
   assertNames,
   describeOutcome,
   errorOf,
+  fromPairs,
   namingProblem,
   NOT_OBJECTS,
   OVERFLOW_MS,
@@ -276,12 +277,7 @@ describe('fuzz: random options objects (seeded)', () => {
         ),
         { maxLength: 5 },
       )
-      .map((pairs) => {
-        const o: Record<string, unknown> = {};
-        // Defined, not assigned: assigning '__proto__' would set the prototype instead of a key.
-        for (const [k, v] of pairs) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-        return o;
-      });
+      .map(fromPairs);
 
   /**
    * The oracle: refused with a name the caller gave (or a cross-checked one); accepted only when

@@ -19,9 +19,23 @@ export const OVERFLOW_MS = MAX_TIMER_MS + 1;
 
 /** `{ key: value }` as JSON makes it: an own property even for `__proto__`, which a literal would not give. */
 export function own(key: string, value: unknown): Record<string, unknown> {
+  return fromPairs([[key, value]]);
+}
+
+/** An object with these own keys, `__proto__` included (defined, not assigned: assigning it would set the prototype). */
+export function fromPairs(pairs: readonly (readonly [string, unknown])[]): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of pairs) Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
   return o;
+}
+
+/** String(value), for anything (a null-prototype object has no toString). */
+export function show(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return typeof value;
+  }
 }
 
 /** Values that are not an options object: what `createEngine(url, 5)` and friends must refuse. */
@@ -120,4 +134,23 @@ export function trapUnhandledRejections(): { lastTest(): void } {
 /** Resolves after `ms`: only as an observation window for a timer that must NOT fire (an overflowed one fires after 1 ms). */
 export function window(ms = 60): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Bad arguments for a call taking `{ keys }`, each with the names its refusal may give. */
+export function badArguments(argument: string, keys: readonly string[]): [what: string, value: unknown, names: string[]][] {
+  const out: [string, unknown, string[]][] = NOT_OBJECTS.map(([what, value]) => [what, value, [argument]]);
+  for (const key of PROTOTYPE_KEYS) out.push([`{ ${key}: 1 } (own key)`, own(key, 1), [key]]);
+  out.push([`JSON.parse('{"__proto__": {"timeoutMs": 1}}')`, JSON.parse('{"__proto__": {"timeoutMs": 1}}'), ['__proto__']]);
+  out.push(['{ timeout: 5 } (a typo)', { timeout: 5 }, ['timeout']]);
+  out.push(['{ timeOutMs: 5 } (a typo)', { timeOutMs: 5 }, ['timeOutMs']]);
+  if (keys.includes('timeoutMs')) {
+    for (const v of [OVERFLOW_MS, 3e9, 1e300, -1, -Infinity, NaN, '100', null, true]) out.push([`{ timeoutMs: ${show(v)} }`, { timeoutMs: v }, ['timeoutMs']]);
+  }
+  return out;
+}
+
+/** What is wrong with a promise-returning call's outcome for a bad argument: a synchronous throw, or no refusal by name. */
+export function callProblem(outcome: Outcome, names: readonly string[]): string | undefined {
+  if ('threw' in outcome) return `threw synchronously (a promise-returning call must reject): ${describeOutcome(outcome)}`;
+  return refusalProblem(outcome, names);
 }
