@@ -22,6 +22,7 @@ export const ErrorCodes = [
   'HAVUZ_STATEMENT_TIMEOUT',
   'HAVUZ_CONNECTION_LOST',
   'HAVUZ_HEALTH_TIMEOUT',
+  'HAVUZ_UNHEALTHY',
   'HAVUZ_EMBEDDED_POSTGRES',
   'HAVUZ_USAGE',
 ] as const;
@@ -176,6 +177,19 @@ export class ConnectionLostError extends HavuzError {
 export class HealthTimeoutError extends HavuzError {
   constructor(timeoutMs: number) {
     super('HAVUZ_HEALTH_TIMEOUT', `health check timed out after ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * A health check found a database unhealthy (or degraded, where the caller counts that as down).
+ * `causes` is the check's result, for frameworks that show it (NestJS Terminus reads it).
+ */
+export class UnhealthyError extends HavuzError {
+  readonly causes: unknown;
+  readonly isHealthCheckError = true;
+  constructor(message: string, causes: unknown) {
+    super('HAVUZ_UNHEALTHY', message);
+    this.causes = causes;
   }
 }
 

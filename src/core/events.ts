@@ -25,7 +25,10 @@ export interface PoolEventMap<T> {
   connect: { pool: string; id: number; connection: T; durationMs: number };
   /** A connection was handed to a caller. `waitMs` is 0 when it was idle. */
   checkout: { pool: string; id: number; connection: T; waitMs: number };
-  /** A connection came back and is idle again (or went straight to the next waiter). */
+  /**
+   * A caller gave its connection back. It fires as the lease is returned, before the reset and
+   * before the connection is idle again: a `status()` read in a listener still counts it in use.
+   */
   checkin: { pool: string; id: number; connection: T; heldMs: number };
   /** The factory's reset ran on return. */
   reset: { pool: string; id: number; connection: T };
@@ -39,6 +42,8 @@ export interface PoolEventMap<T> {
   'soft-invalidate': { pool: string; generation: number };
   /** A connection was closed. */
   close: { pool: string; id: number; reason: CloseReason };
+  /** An acquire gave up: it waited `waitMs` (its acquire timeout) with `pending` others still waiting. */
+  timeout: { pool: string; waitMs: number; pending: number };
   /** A checkout has been held longer than leakDetectionMs; `stack` is where it was acquired. */
   leak: { pool: string; id: number; heldMs: number; stack: string | undefined };
   /** Something failed in the background. Never fatal; never the process-crashing `'error'`. */
@@ -51,7 +56,7 @@ type Listener<P> = (payload: P) => void;
 /** Published on `havuz:pool:<event>` so tracers can subscribe without a reference to the pool. */
 const channels = {} as Record<PoolEventName, diagnostics.Channel>;
 for (const name of [
-  'connect', 'checkout', 'checkin', 'reset', 'invalidate', 'soft-invalidate', 'close', 'leak', 'connection-error',
+  'connect', 'checkout', 'checkin', 'reset', 'invalidate', 'soft-invalidate', 'close', 'timeout', 'leak', 'connection-error',
 ] as const) {
   channels[name] = diagnostics.channel(`havuz:pool:${name}`);
 }

@@ -175,6 +175,8 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   #expired(waiter: Waiter<Lease<T>>): void {
     this.#counters.timeouts++;
     const status = this.status();
+    const waitMs = this.#clock.now() - waiter.enqueuedAt;
+    if (this.#events.wants('timeout')) this.#events.emit('timeout', { pool: this.name, waitMs, pending: status.pending });
     const last = this.#creator.lastError;
     waiter.reject(
       new AcquireTimeoutError(

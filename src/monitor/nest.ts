@@ -1,4 +1,4 @@
-import { HavuzError } from '../core/errors.js';
+import { UnhealthyError } from '../core/errors.js';
 import { checkAllHealth, type HealthOptions, type OverallHealth } from './health.js';
 import { registryOf, type MetricsRegistry } from './registry.js';
 import type { MonitorTarget } from './source.js';
@@ -27,8 +27,6 @@ export class HavuzHealthIndicator {
     const result: IndicatorResult = { [key]: { status: down ? 'down' : 'up', health: health.status, databases: health.databases } };
     if (!down) return result;
     const why = health.databases.flatMap((d) => d.reasons.map((r) => `${d.name}: ${r.message}`)).join('; ');
-    // TODO(core): a HAVUZ_UNHEALTHY code; the nearest existing health code meanwhile.
-    const error = new HavuzError('HAVUZ_HEALTH_TIMEOUT', `${key} is ${health.status}: ${why}`);
-    throw Object.assign(error, { isHealthCheckError: true, causes: result });
+    throw new UnhealthyError(`${key} is ${health.status}: ${why}`, result);
   }
 }

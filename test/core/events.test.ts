@@ -122,3 +122,18 @@ test('every event is published on diagnostics_channel havuz:pool:<event>', async
     for (const unsubscribe of subscribers) unsubscribe();
   }
 });
+
+test('timeout fires when an acquire gives up, with how long it waited and how many still wait', async () => {
+  const { pool, clock } = setup({ name: 'ev', size: 1, acquireTimeoutMs: 300 });
+  const seen: any[] = [];
+  pool.on('timeout', (e) => seen.push(e));
+  const held = await pool.acquire();
+  const first = pool.acquire().catch(() => undefined);
+  await clock.advance(100);
+  const second = pool.acquire().catch(() => undefined);
+  await clock.advance(200);
+  await first;
+  assert.deepEqual(seen, [{ pool: 'ev', waitMs: 300, pending: 1 }]);
+  held.release();
+  await second;
+});
