@@ -16,7 +16,7 @@
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { measureRestart, OUTAGES } from '../test/faults/support/restart-scenario.js';
+import { measureRestart, OUTAGES, QUERY } from '../test/faults/support/restart-scenario.js';
 import { ScratchPostgres } from '../test/faults/support/scratch-postgres.js';
 import { LIBRARIES, openSubject } from './restart/libraries.js';
 import { versionsOf } from './lib/versions.js';
@@ -90,7 +90,7 @@ const elapsed = performance.now() / 1000;
 const loadAfter = load();
 const header = [
   `havuz restart benchmark: ${workers} workers (each one request at a time, 25 ms pause after a failure), every library at its defaults (size 10),`,
-  `${runs} run(s) per outage and library, ${elapsed.toFixed(0)} s in all; hung: unsettled after ${boundMs / 1000} s; statement: ${'SELECT pg_sleep(0.01), $1::int'}`,
+  `${runs} run(s) per outage and library, ${elapsed.toFixed(0)} s in all; hung: unsettled after ${boundMs / 1000} s; statement: ${QUERY}`,
   `node ${process.version}, ${cpus().length} CPUs, load average ${loadBefore} -> ${loadAfter}; ${versionsOf(['pg', 'postgres'])}; ${version}`,
 ];
 const report = renderReport(samples, libraries, header);
