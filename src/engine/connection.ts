@@ -1,7 +1,8 @@
 import type { Lease } from '../core/lease.js';
 import type { QueryOptions, QueryResult, SqlDialect } from '../drivers/dialect.js';
-import { ConnectionLostError, DatabaseError, StatementTimeoutError } from '../core/errors.js';
+import { ConnectionLostError, DatabaseError, InvalidOptionError, StatementTimeoutError } from '../core/errors.js';
 import type { QueryObservers } from './query-events.js';
+import { readOnlyOf, type RouteOptions } from './routing.js';
 
 /** What a Connection needs from its engine: shared per-engine state, not per checkout. */
 export interface ConnectionContext<C> {
@@ -53,6 +54,9 @@ export class Connection<C = unknown> implements AsyncDisposable {
     // Not async: one .then instead of an async frame on every query (this is the hot path).
     let running: Promise<QueryResult<R>>;
     try {
+      // A driver would throw its own untyped TypeError (or run "undefined" as SQL): say what was wrong.
+      if (typeof sql !== 'string') throw new InvalidOptionError('sql', sql, 'a SQL string');
+      if (params !== undefined && !Array.isArray(params)) throw new InvalidOptionError('params', params, 'an array of parameter values, or undefined');
       const raw = this.#lease.connection; // throws once released
       const { dialect, queryOptions, maxQueries, queryCounts } = this.#context;
       if (maxQueries > 0) queryCounts.set(raw as object, (queryCounts.get(raw as object) ?? 0) + 1);
@@ -87,12 +91,17 @@ export class Connection<C = unknown> implements AsyncDisposable {
     return new DatabaseError(error, dialect.errorCode(error));
   }
 
-  /** Runs `fn` in a transaction: commit on return, roll back and rethrow on any throw. Nested calls use savepoints. */
-  async transaction<R>(fn: (tx: Connection<C>) => Promise<R> | R): Promise<R> {
+  /**
+   * Runs `fn` in a transaction: commit on return, roll back and rethrow on any throw. Nested calls
+   * use savepoints. `readOnly` starts a transaction the server refuses to write in.
+   */
+  async transaction<R>(fn: (tx: Connection<C>) => Promise<R> | R, options?: RouteOptions): Promise<R> {
     const { sql } = this.#context.dialect;
     const depth = this.#depth;
     const savepoint = `havuz_sp_${depth}`;
-    await this.query(depth === 0 ? sql.begin : sql.savepoint(savepoint));
+    const readOnly = readOnlyOf(options);
+    if (readOnly && depth > 0) throw new InvalidOptionError('readOnly', true, 'false inside a transaction: a savepoint cannot change it');
+    await this.query(depth === 0 ? this.#begin(readOnly) : sql.savepoint(savepoint));
     this.#depth++;
     try {
       const result = await fn(this);
@@ -111,6 +120,13 @@ export class Connection<C = unknown> implements AsyncDisposable {
     } finally {
       this.#depth = depth;
     }
+  }
+
+  #begin(readOnly: boolean): string {
+    const { sql, name } = this.#context.dialect;
+    if (!readOnly) return sql.begin;
+    if (sql.beginReadOnly === undefined) throw new InvalidOptionError('readOnly', true, `false: ${name} has no read-only transactions`);
+    return sql.beginReadOnly;
   }
 
   /** Give the connection back; a lost one, or one past maxQueries, is closed instead. */
