@@ -1,7 +1,8 @@
-import { AcquireAbortedError, CreateFailedError, InvalidOptionError, PoolClosedError } from '../../core/errors.js';
+import { AcquireAbortedError, CreateFailedError, PoolClosedError } from '../../core/errors.js';
 import type { PoolEventMap, PoolEventName } from '../../core/events.js';
 import { releaseOwned, useLease, type Lease, type LeaseOwner } from '../../core/lease.js';
-import { duration, ownOptions, type ResolvedPoolOptions } from '../../core/options.js';
+import type { ResolvedPoolOptions } from '../../core/options.js';
+import { checkAcquireOptions } from '../../core/contract.js';
 import type { AcquireOptions, CloseOptions, ConnectionPool } from '../../core/pool.js';
 import type { Member } from './member.js';
 import type { Route, RouteRequest, Topology, TopologyStatus } from './topology.js';
@@ -32,7 +33,7 @@ export class RoutePool<C> implements ConnectionPool<C> {
     if (t.closed) return Promise.reject(new PoolClosedError(this.name));
     let given: AcquireOptions;
     try {
-      given = checkOptions(options);
+      given = checkAcquireOptions(options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -129,16 +130,6 @@ export class RoutePool<C> implements ConnectionPool<C> {
 }
 
 /** The acquire options a pool takes, checked as the core checks them: the deadline is computed before any pool sees them. */
-function checkOptions(options: AcquireOptions | undefined): AcquireOptions {
-  const given = Object.fromEntries(ownOptions('acquire options', options, ['signal', 'timeoutMs'])) as AcquireOptions;
-  const expected = given.timeoutMs === undefined ? undefined : acquireTimeout(given.timeoutMs);
-  if (expected !== undefined) throw new InvalidOptionError('timeoutMs', given.timeoutMs, expected);
-  if (given.signal !== undefined && !(given.signal instanceof AbortSignal)) throw new InvalidOptionError('signal', given.signal, 'an AbortSignal');
-  return given;
-}
-
-const acquireTimeout = duration('above 0', 'no limit');
-
 /** One signal that aborts when either does, without AbortSignal.any's long-lived references. */
 function linked(user: AbortSignal | undefined, down: AbortSignal): { signal: AbortSignal; dispose: () => void } {
   if (user === undefined || down.aborted) return { signal: down, dispose: () => {} };
