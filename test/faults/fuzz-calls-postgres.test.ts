@@ -102,7 +102,8 @@ describe('fuzz: the engine\'s calls on PostgreSQL', { ...skipUnless(up, 'Postgre
     for (const [name, argument, keys, call] of calls) {
       for (const [what, value, names] of badArguments(argument, keys)) {
         const outcome = await settle(() => call(value));
-        const problem = callProblem(outcome, names);
+        // The engine may name the whole argument "options", as createEngine does.
+        const problem = callProblem(outcome, names.includes(argument) ? [...names, 'options'] : names);
         if (problem !== undefined) problems.push(`${name} with ${what}: ${problem}`);
         if ('value' in outcome) (outcome.value as { release?: () => void } | undefined)?.release?.();
         // An accepted close() closed it; the next case needs an open engine.
