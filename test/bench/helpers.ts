@@ -1,6 +1,6 @@
 // Shared by test/bench, test/sizing and test/cli: where the machine's databases are, and the rule
 // that with CI=true nothing is skipped: a missing database or browser fails the test instead.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 
 export const PG_URL = process.env.HAVUZ_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -33,4 +33,18 @@ function verdict(why: string | undefined): string | false {
   if (why === undefined) return false;
   if (isCI) throw new Error(`CI=true and ${why}`);
   return why;
+}
+
+/** Live processes whose command line mentions `text` (no pgrep: read /proc directly). */
+export function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
 }

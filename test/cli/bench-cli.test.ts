@@ -3,8 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
-import { processesMentioning } from '../bench/embedded-postgres.test.js';
-import { MYSQL_URL, PG_URL, unlessReachable } from '../bench/helpers.js';
+import { MYSQL_URL, PG_URL, processesMentioning, unlessReachable } from '../bench/helpers.js';
 import { freshTmp, leftovers, runCli, startCli, waitFor, type CliResult } from './run-cli.js';
 
 const tmps: string[] = [];

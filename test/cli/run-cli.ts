@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ENTRY = join(ROOT, 'src', 'cli', 'bin.ts');
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -27,11 +26,18 @@ export function leftovers(dir: string): string[] {
   return readdirSync(dir).filter((name) => name.startsWith('havuz-'));
 }
 
-/** Starts `havuz <args>` from the sources (through tsx), with no terminal: stdin ignored, output piped. */
-export function startCli(args: readonly string[], tmp: string): { child: ChildProcess; done: Promise<CliResult>; stderrSoFar: () => string } {
+/**
+ * Starts `havuz <args>` from the sources (through tsx), with no terminal: stdin ignored, output
+ * piped. `root`: the project folder to run it from (this checkout by default).
+ */
+export function startCli(
+  args: readonly string[],
+  tmp: string,
+  root = ROOT,
+): { child: ChildProcess; done: Promise<CliResult>; stderrSoFar: () => string } {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'bin.ts'), ...args], {
+    cwd: root,
     env: { ...process.env, TMPDIR: tmp, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -45,8 +51,8 @@ export function startCli(args: readonly string[], tmp: string): { child: ChildPr
   return { child, done, stderrSoFar: () => stderr };
 }
 
-export function runCli(args: readonly string[], tmp: string, timeoutMs = 120_000): Promise<CliResult> {
-  const { child, done } = startCli(args, tmp);
+export function runCli(args: readonly string[], tmp: string, timeoutMs = 120_000, root = ROOT): Promise<CliResult> {
+  const { child, done } = startCli(args, tmp, root);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   return done.finally(() => clearTimeout(timer));
 }

@@ -74,6 +74,20 @@ export class Load {
     return first;
   }
 
+  /** The first success that ended after `t`, as its end time (performance.now() time). */
+  firstOkEndedAfter(t: number): number | undefined {
+    let first: number | undefined;
+    for (const o of this.outcomes) if (o.ok && o.endedAt > t && (first === undefined || o.endedAt < first)) first = o.endedAt;
+    return first;
+  }
+
+  /** The longest any settled request took, waiting for a connection included. */
+  maxLatencyMs(): number {
+    let most = 0;
+    for (const o of this.outcomes) most = Math.max(most, o.endedAt - o.startedAt);
+    return most;
+  }
+
   /** Resolves once `n` more requests have succeeded (bounded by `timeoutMs`). */
   async untilOk(n: number, timeoutMs: number): Promise<boolean> {
     const target = this.ok + n;

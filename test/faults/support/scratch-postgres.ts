@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export interface ScratchOptions {
-  /** The port to listen on; a free one when unset. */
+  /** The port to listen on; when unset, a free one from HAVUZ_TEST_SCRATCH_PORTS (e.g. `15700-15799`), else any free one. */
   port?: number;
   /** Extra server settings, passed as `-c name=value` on every start. */
   settings?: Record<string, string>;
@@ -80,7 +80,7 @@ export class ScratchPostgres {
     if (bin === undefined) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
     const dir = mkdtempSync(join(tmpdir(), 'havuz-faults-pg-'));
     if (isRoot()) chownSync(dir, ...postgresIds());
-    const scratch = new ScratchPostgres(dir, bin, options.port ?? (await freePort()), options.settings);
+    const scratch = new ScratchPostgres(dir, bin, options.port ?? (await scratchPort()), options.settings);
     process.once('exit', scratch.#onExit);
     return scratch;
   }
@@ -95,11 +95,14 @@ export class ScratchPostgres {
 
   /** Starts the server and resolves once it accepts connections. */
   async start(): Promise<void> {
-    const options =
-      `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.#dir} -c fsync=off -c max_connections=50 ` +
-      `-c log_timezone=UTC -c log_line_prefix='%m '` +
-      Object.entries(this.#settings).map(([name, value]) => ` -c ${name}='${value}'`).join('');
-    await this.#pg('pg_ctl', ['-D', this.#data, '-o', options, '-l', join(this.#dir, 'log'), '-w', '-t', '20', 'start']);
+    await this.#pg('pg_ctl', ['-D', this.#data, '-o', this.#serverOptions, '-l', this.#logFile, '-w', '-t', '20', 'start']);
+    this.#running = true;
+  }
+
+  /** `pg_ctl restart`: stops (`fast` or `immediate`) and starts again in one command, as an operator would. */
+  async restart(mode: 'fast' | 'immediate'): Promise<void> {
+    this.#running = false;
+    await this.#pg('pg_ctl', ['-D', this.#data, '-m', mode, '-o', this.#serverOptions, '-l', this.#logFile, '-w', '-t', '20', 'restart']);
     this.#running = true;
   }
 
@@ -108,10 +111,31 @@ export class ScratchPostgres {
    * timeline: `pg_ctl start -w` returns only at its next poll, up to ~100 ms later.
    */
   readyAt(): number | undefined {
-    const lines = this.log().split('\n').filter((l) => l.includes('database system is ready to accept connections'));
+    return this.#lastLogged(/database system is ready to accept connections/);
+  }
+
+  /** When the server last received a shutdown request (any mode), from its log, on the performance.now() timeline. */
+  shutdownAt(): number | undefined {
+    return this.#lastLogged(/received (smart|fast|immediate) shutdown request/);
+  }
+
+  #lastLogged(pattern: RegExp): number | undefined {
+    const lines = this.log().split('\n').filter((l) => pattern.test(l));
     const stamp = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) UTC/.exec(lines.at(-1) ?? '');
     if (stamp === null) return undefined;
     return Date.parse(`${stamp[1]}T${stamp[2]}Z`) - performance.timeOrigin;
+  }
+
+  get #serverOptions(): string {
+    return (
+      `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.#dir} -c fsync=off -c max_connections=50 ` +
+      `-c log_timezone=UTC -c log_line_prefix='%m '` +
+      Object.entries(this.#settings).map(([name, value]) => ` -c ${name}='${value}'`).join('')
+    );
+  }
+
+  get #logFile(): string {
+    return join(this.#dir, 'log');
   }
 
   /** Ends a standby's recovery: it becomes a primary that takes writes (`pg_ctl promote`). */
@@ -121,7 +145,7 @@ export class ScratchPostgres {
 
   /** The server's log so far. */
   log(): string {
-    return readFileSync(join(this.#dir, 'log'), 'utf8');
+    return readFileSync(this.#logFile, 'utf8');
   }
 
   /** Stops the server: `fast` terminates the backends (what a restart does), `immediate` kills them. */
@@ -172,13 +196,40 @@ function postgresIds(): [number, number] {
   return [Number(out), Number(gid)];
 }
 
-/** A port nobody listens on right now (bind to 0, read it, let it go). */
-export async function freePort(): Promise<number> {
+/** A port nobody listens on right now (bind to it, or to 0, read it, let it go); undefined when `port` is taken. */
+async function tryPort(port: number): Promise<number | undefined> {
   const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (!bound) return undefined;
+  const { port: got } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return got;
+}
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return (await tryPort(0))!;
+}
+
+/**
+ * A free port for a scratch server: from HAVUZ_TEST_SCRATCH_PORTS (`from-to`) when set, so runs
+ * sharing a machine keep to their own ports, else any free one.
+ */
+export async function scratchPort(range = process.env.HAVUZ_TEST_SCRATCH_PORTS): Promise<number> {
+  const match = /^(\d+)-(\d+)$/.exec(range ?? '');
+  if (match === null) return freePort();
+  // Start at an offset by pid: two processes starting servers at once rarely race for one port.
+  const [from, to] = [Number(match[1]), Number(match[2])];
+  const span = to - from + 1;
+  const offset = process.pid % span;
+  for (let i = 0; i < span; i++) {
+    const port = await tryPort(from + ((offset + i) % span));
+    if (port !== undefined) return port;
+  }
+  throw new Error(`HAVUZ_TEST_SCRATCH_PORTS=${range}: no free port in that range`);
 }
 
 /** Whether this machine can run a scratch server at all (binaries present, and root or a normal user). */
