@@ -49,7 +49,7 @@ export interface ManagerOptions {
  * `createManager({ users: 'postgresql://…', cache: 'redis://…', logs: 'mongodb://…' })`;
  * `get('users')` is typed from the URL's scheme (an Engine, a RedisDatabase, a MongoDatabase).
  */
-export class DatabaseManager<S extends Record<string, DatabaseSpec> = Record<string, DatabaseSpec>> {
+export class DatabaseManager<const S extends Record<string, DatabaseSpec> = Record<string, DatabaseSpec>> {
   /** Every pool of every database; serve it (`prometheusText`, prom-client, OpenTelemetry) as any registry. */
   readonly metrics: MetricsRegistry;
   readonly #databases = new Map<string, ManagedDatabase>();
@@ -169,7 +169,7 @@ export class DatabaseManager<S extends Record<string, DatabaseSpec> = Record<str
   }
 }
 
-export function createManager<S extends Record<string, DatabaseSpec>>(databases: S, options?: ManagerOptions): DatabaseManager<S> {
+export function createManager<const S extends Record<string, DatabaseSpec>>(databases: S, options?: ManagerOptions): DatabaseManager<S> {
   return new DatabaseManager(databases, options);
 }
 

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createEngine, type Engine } from '../../src/engine/index.js';
-import { createManager, DatabaseManager, MongoDatabase, RedisDatabase } from '../../src/manager/index.js';
+import { createManager, MongoDatabase, RedisDatabase } from '../../src/manager/index.js';
 import { MetricsRegistry, registerPromClient } from '../../src/monitor/index.js';
 import { instrumentOpenTelemetry } from '../../src/otel/index.js';
 import { requireDatabase, urls } from '../support/databases.js';
@@ -26,18 +26,20 @@ before(async () => {
 describe('a manager of PostgreSQL, MariaDB, Redis and MongoDB', () => {
   let fake: FakeMongo;
   let audit: Engine;
-  let dbs: DatabaseManager<{ users: string; analytics: { url: string; options: { size: number } }; cache: `redis://${string}`; logs: string; audit: Engine }>;
+  const build = (mongoUrl: string) =>
+    createManager({
+      users: pgUrl,
+      analytics: { url: urls.mysql, options: { size: 3 } },
+      cache: urls.redis as `redis://${string}`,
+      logs: mongoUrl,
+      audit,
+    });
+  let dbs: ReturnType<typeof build>;
 
   before(async () => {
     fake = await new FakeMongo().start();
     audit = createEngine(urls.postgres, { name: 'audit', size: 1 });
-    dbs = createManager({
-      users: pgUrl,
-      analytics: { url: urls.mysql, options: { size: 3 } },
-      cache: urls.redis as `redis://${string}`,
-      logs: fake.url,
-      audit,
-    });
+    dbs = build(fake.url);
     await dbs.ready();
   });
   after(async () => {
@@ -46,7 +48,7 @@ describe('a manager of PostgreSQL, MariaDB, Redis and MongoDB', () => {
   });
 
   test('get(name) gives each database its own type; the kind accessors check it', async () => {
-    const users: Engine = dbs.get('users') as Engine;
+    const users: Engine = dbs.get('users') as Engine; // a plain string: any of the kinds, so a cast
     assert.equal((await users.query<{ n: number }>('SELECT 1 AS n')).rows[0]!.n, 1);
     assert.equal(Number((await dbs.engine('analytics').query<{ n: number }>('SELECT 2 AS n')).rows[0]!.n), 2);
     const cache = dbs.redis('cache') as RedisDatabase<Redis>;
@@ -185,6 +187,18 @@ describe('close and ready for all', () => {
     assert.ok(dbs.status().users.size >= 2 && dbs.status().analytics.size >= 1);
     await dbs.close();
   });
+});
+
+test("get(name)'s type follows the URL's scheme (checked by the compiler; nothing connects)", async () => {
+  const typed = createManager({ a: 'postgresql://h/db', r: 'redis://h', m: 'mongodb://h/app', given: new RedisDatabase('given', 'redis://h') });
+  const engine: Engine = typed.get('a');
+  const redis: RedisDatabase = typed.get('r');
+  const mongo: MongoDatabase = typed.get('m');
+  assert.equal(engine.dialect, 'postgres');
+  assert.equal(redis.kind, 'redis');
+  assert.equal(mongo.kind, 'mongodb');
+  assert.equal(typed.get('given').name, 'given');
+  await typed.close();
 });
 
 describe('bad input', () => {
