@@ -26,6 +26,6 @@ export interface Factory<T> {
    * script that forgets to close its pool still exits. Must be cheap and synchronous.
    */
   passivate?(connection: T): void;
-  /** The connection leaves idle to be pinged or used: its socket keeps the process alive again. */
+  /** The connection leaves idle to be pinged, used or closed: its socket keeps the process alive again. */
   activate?(connection: T): void;
 }

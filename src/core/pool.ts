@@ -507,6 +507,8 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     const connection = entry.connection;
     const done = (async () => {
       try {
+        // A close is awaited (close(), dispose()): an idle socket must keep the process alive until it is done.
+        if (entry.idleSince > 0) this.factory.activate?.(connection);
         await this.factory.destroy(connection);
       } catch (error) {
         this.#events.report('destroy', error, entry.id);

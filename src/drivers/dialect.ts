@@ -44,6 +44,8 @@ export interface SqlDialect<C = unknown> {
   readonly packageName: string;
   /** Placeholder style for parameters: `$1` (postgres) or `?` (mysql, sqlite). */
   readonly placeholder: '$n' | '?';
+  /** URL parameters this driver understands (the rest is checked for misspelled havuz options). */
+  readonly urlParams: ReadonlySet<string>;
   /** True when every connection shares one in-process database (SQLite memory): use a static pool. */
   isSingleConnection(config: ConnectionConfig): boolean;
 
@@ -58,6 +60,10 @@ export interface SqlDialect<C = unknown> {
    * connection in at once, and a sequential workload keeps reusing one connection.
    */
   reset(connection: C, full: boolean): Promise<void> | void;
+  /** The connection goes idle in the pool: unref its socket, so it does not keep the process alive. */
+  passivate?(connection: C): void;
+  /** The connection leaves idle: its socket keeps the process alive again while it works. */
+  activate?(connection: C): void;
   query<R = Record<string, unknown>>(connection: C, sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
 
   /** The error means the connection itself is gone (socket closed, server terminated it): never reuse it. */

@@ -1,6 +1,6 @@
 import type { Lease } from '../core/lease.js';
 import type { QueryOptions, QueryResult, SqlDialect } from '../drivers/dialect.js';
-import { ConnectionLostError, DatabaseError, StatementTimeoutError } from '../core/errors.js';
+import { ConnectionLostError, DatabaseError, InvalidOptionError, StatementTimeoutError } from '../core/errors.js';
 import type { QueryObservers } from './query-events.js';
 
 /** What a Connection needs from its engine: shared per-engine state, not per checkout. */
@@ -53,6 +53,9 @@ export class Connection<C = unknown> implements AsyncDisposable {
     // Not async: one .then instead of an async frame on every query (this is the hot path).
     let running: Promise<QueryResult<R>>;
     try {
+      // A driver would throw its own untyped TypeError (or run "undefined" as SQL): say what was wrong.
+      if (typeof sql !== 'string') throw new InvalidOptionError('sql', sql, 'a SQL string');
+      if (params !== undefined && !Array.isArray(params)) throw new InvalidOptionError('params', params, 'an array of parameter values, or undefined');
       const raw = this.#lease.connection; // throws once released
       const { dialect, queryOptions, maxQueries, queryCounts } = this.#context;
       if (maxQueries > 0) queryCounts.set(raw as object, (queryCounts.get(raw as object) ?? 0) + 1);

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { InvalidOptionError, messageOf } from '../core/errors.js';
 import { log } from '../core/log.js';
 import type { PoolEventMap, PoolEventName } from '../core/events.js';
-import { defaults as poolDefaults, type PoolOptions } from '../core/options.js';
+import type { PoolOptions } from '../core/options.js';
 import { Pool, type AcquireOptions, type CloseOptions, type ConnectionPool } from '../core/pool.js';
 import { AssertionPool } from '../core/pools/assertion.js';
 import { ContextPool } from '../core/pools/context.js';
@@ -13,50 +13,17 @@ import { describeStatus, type PoolStatus } from '../core/stats.js';
 import type { QueryResult, SqlDialect } from '../drivers/dialect.js';
 import { dialectFor } from '../drivers/index.js';
 import { Connection, type ConnectionContext } from './connection.js';
-import { echoPoolEvents, echoQueries, resolveEcho, type EchoOption, type EchoPoolOption } from './echo.js';
+import { echoPoolEvents, echoQueries, resolveEcho } from './echo.js';
 import { QueryObservers, type QueryEvent } from './query-events.js';
-import { dialectFactory, type InitContext } from './factory.js';
+import { dialectFactory } from './factory.js';
 import { parseDatabaseUrl } from './url.js';
+import { engineOptions, splitOptions, URL_KEYS, type EngineOptions, type PoolClass } from './options.js';
+
+export type { EngineOptions, PoolClass } from './options.js';
 import type { Dialect } from '../drivers/schemes.js';
-
-export type PoolClass = 'queue' | 'null' | 'static' | 'context' | 'assertion';
-
-export interface EngineOptions extends PoolOptions {
-  /** queue (default), null (connect per checkout), static (one shared connection; the default for SQLite memory), context, assertion. */
-  poolClass?: PoolClass;
-  /** Statements run on every new connection, e.g. `SET timezone='UTC'`. */
-  initSql?: string | readonly string[];
-  /** Runs on every new connection, after initSql. */
-  init?: (connection: InitContext) => Promise<void> | void;
-  /** Cancel any statement that runs longer than this. */
-  statementTimeoutMs?: number;
-  /** Recycle a connection after this many queries (asyncpg `max_queries`); 0 = unlimited. */
-  maxQueries?: number;
-  /** On return, discard all session state (DISCARD ALL / COM_RESET_CONNECTION), not only roll back. */
-  fullReset?: boolean;
-  /** Log every statement with its duration and row count to `logger` (at debug; parameters only with `{ params: true }`). */
-  echo?: EchoOption;
-  /** Log every pool event (connect, checkout, checkin, close, ...) to `logger`, at debug. */
-  echoPool?: EchoPoolOption;
-}
 
 /** The pool's events, and `query`: one per finished statement (what echo and the metrics read). */
 export type EngineEventMap<C> = PoolEventMap<C> & { query: QueryEvent };
-
-const ENGINE_KEYS = ['poolClass', 'initSql', 'init', 'statementTimeoutMs', 'maxQueries', 'fullReset', 'echo', 'echoPool'] as const;
-const POOL_CLASSES: readonly PoolClass[] = ['queue', 'null', 'static', 'context', 'assertion'];
-/** Option names accepted in a URL's query string; `poolSize` is SQLAlchemy's and asyncpg's spelling of size. */
-const URL_KEYS = new Set<string>([
-  ...Object.keys(poolDefaults),
-  'housekeepingMs',
-  'poolSize',
-  'poolClass',
-  'statementTimeoutMs',
-  'maxQueries',
-  'fullReset',
-  'echo',
-  'echoPool',
-]);
 
 /**
  * A database behind a pool: `createEngine(url)` once per database and process, then `query`,
@@ -70,31 +37,26 @@ export class Engine<C = unknown> {
   readonly #context: ConnectionContext<C>;
   readonly #queries: QueryObservers;
 
-  constructor(url: string, options: EngineOptions = {}) {
+  constructor(url: string, options?: EngineOptions) {
     const parsed = parseDatabaseUrl(url, URL_KEYS);
     const dialect = dialectFor(parsed.scheme) as SqlDialect<C>;
-    const all = { ...fromUrl(parsed.options), ...options };
-    const engineOptions: EngineOptions = {};
-    const poolOptions: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(all)) {
-      if ((ENGINE_KEYS as readonly string[]).includes(key)) (engineOptions as Record<string, unknown>)[key] = value;
-      else poolOptions[key] = value;
-    }
-    checkEngineOptions(engineOptions);
+    const split = splitOptions(engineOptions(parsed.options, options, parsed.config.params, dialect.urlParams));
+    const settings = split.engine;
+    const poolOptions = split.pool as Record<string, unknown>;
     if (parsed.config.connectTimeoutMs === undefined && poolOptions.createTimeoutMs !== undefined) {
       parsed.config.connectTimeoutMs = poolOptions.createTimeoutMs as number;
     }
     poolOptions.name ??= defaultName(parsed.scheme, parsed.config.database ?? parsed.config.filename);
-    const initSql = engineOptions.initSql;
+    const initSql = settings.initSql;
     const factory = dialectFactory(dialect, parsed.config, {
       initSql: initSql === undefined ? [] : typeof initSql === 'string' ? [initSql] : initSql,
-      init: engineOptions.init,
-      fullReset: engineOptions.fullReset ?? false,
+      init: settings.init,
+      fullReset: settings.fullReset ?? false,
     });
     const logger = poolOptions.logger as EngineOptions['logger'];
-    const echo = resolveEcho('echo', engineOptions.echo, logger);
-    const echoPool = resolveEcho('echoPool', engineOptions.echoPool, logger);
-    const poolClass = engineOptions.poolClass ?? (dialect.isSingleConnection(parsed.config) ? 'static' : 'queue');
+    const echo = resolveEcho('echo', settings.echo, logger);
+    const echoPool = resolveEcho('echoPool', settings.echoPool, logger);
+    const poolClass = settings.poolClass ?? (dialect.isSingleConnection(parsed.config) ? 'static' : 'queue');
     this.pool = makePool(poolClass, factory, poolOptions as PoolOptions);
     this.dialect = parsed.scheme;
     this.url = parsed.redacted;
@@ -104,12 +66,12 @@ export class Engine<C = unknown> {
     if (echoPool !== undefined) echoPoolEvents(this.pool, logger!, echoPool.level);
     this.#context = {
       dialect,
-      statementTimeoutMs: engineOptions.statementTimeoutMs,
+      statementTimeoutMs: settings.statementTimeoutMs,
       queryOptions:
-        engineOptions.statementTimeoutMs === undefined
+        settings.statementTimeoutMs === undefined
           ? undefined
-          : { timeoutMs: engineOptions.statementTimeoutMs, clock: (poolOptions.clock as Clock | undefined) ?? systemClock },
-      maxQueries: engineOptions.maxQueries ?? 0,
+          : { timeoutMs: settings.statementTimeoutMs, clock: (poolOptions.clock as Clock | undefined) ?? systemClock },
+      maxQueries: settings.maxQueries ?? 0,
       queryCounts: new WeakMap(),
       observers: this.#queries,
       poolName,
@@ -148,6 +110,11 @@ export class Engine<C = unknown> {
     } finally {
       connection.release();
     }
+  }
+
+  /** Resolves once minIdle connections are open (asyncpg's `await create_pool(min_size=…)`); rejects with the connect error. */
+  ready(): Promise<void> {
+    return this.pool.ready();
   }
 
   status(): PoolStatus {
@@ -212,40 +179,6 @@ function makePool<C>(poolClass: PoolClass, factory: ReturnType<typeof dialectFac
       // One shared connection: sizing and timing options have nothing to act on.
       return new StaticPool(factory, options);
   }
-}
-
-/** Query-string values arrive as strings; type them by the option they name. */
-function fromUrl(raw: Record<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    const name = key === 'poolSize' ? 'size' : key;
-    if (name === 'poolClass' || name === 'name' || name === 'order') out[name] = value;
-    else if ((name === 'echo' || name === 'echoPool') && value !== 'true' && value !== 'false') out[name] = value; // a level name
-    else if (value === 'true' || value === 'false') out[name] = value === 'true';
-    else {
-      const n = value === 'Infinity' ? Infinity : Number(value);
-      if (value.trim() === '' || Number.isNaN(n)) throw new InvalidOptionError(key, value, 'a number (in the URL)');
-      out[name] = n;
-    }
-  }
-  return out;
-}
-
-function checkEngineOptions(o: EngineOptions): void {
-  if (o.poolClass !== undefined && !POOL_CLASSES.includes(o.poolClass)) {
-    throw new InvalidOptionError('poolClass', o.poolClass, POOL_CLASSES.map((c) => `"${c}"`).join(', '));
-  }
-  if (o.initSql !== undefined && typeof o.initSql !== 'string' && !(Array.isArray(o.initSql) && o.initSql.every((s) => typeof s === 'string'))) {
-    throw new InvalidOptionError('initSql', o.initSql, 'a string or an array of strings');
-  }
-  if (o.init !== undefined && typeof o.init !== 'function') throw new InvalidOptionError('init', o.init, 'a function');
-  if (o.statementTimeoutMs !== undefined && !(typeof o.statementTimeoutMs === 'number' && o.statementTimeoutMs > 0 && Number.isFinite(o.statementTimeoutMs))) {
-    throw new InvalidOptionError('statementTimeoutMs', o.statementTimeoutMs, 'a finite number of milliseconds > 0');
-  }
-  if (o.maxQueries !== undefined && !(Number.isInteger(o.maxQueries) && o.maxQueries >= 0)) {
-    throw new InvalidOptionError('maxQueries', o.maxQueries, 'a whole number >= 0');
-  }
-  if (o.fullReset !== undefined && typeof o.fullReset !== 'boolean') throw new InvalidOptionError('fullReset', o.fullReset, 'true or false');
 }
 
 function defaultName(scheme: Dialect, database: string | undefined): string {

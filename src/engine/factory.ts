@@ -44,6 +44,8 @@ export function dialectFactory<C>(dialect: SqlDialect<C>, config: ConnectionConf
       return Promise.resolve(pending).then(() => init(connection));
     },
     init,
+    passivate: dialect.passivate === undefined ? undefined : (connection) => dialect.passivate!(connection),
+    activate: dialect.activate === undefined ? undefined : (connection) => dialect.activate!(connection),
   };
 }
 

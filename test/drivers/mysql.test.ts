@@ -24,7 +24,7 @@ function countQueries(connection: MysqlPromiseConnection): () => number {
 
 test('URL parameters pass to mysql2 as JSON when they parse, else as strings', () => {
   const options = mysqlOptions({ host: '/tmp/mysql.sock', user: 'u', params: { supportBigNumbers: 'true', ssl: '{"rejectUnauthorized":true}', timezone: 'Z' } });
-  assert.deepEqual(options, { trace: false, socketPath: '/tmp/mysql.sock', user: 'u', supportBigNumbers: true, ssl: { rejectUnauthorized: true }, timezone: 'Z' });
+  assert.deepEqual(options, { trace: false, enableKeepAlive: true, keepAliveInitialDelay: 10_000, socketPath: '/tmp/mysql.sock', user: 'u', supportBigNumbers: true, ssl: { rejectUnauthorized: true }, timezone: 'Z' });
 });
 
 test('per-query stack traces are off by default (their cost grows with stack depth) and the URL can turn them on', () => {

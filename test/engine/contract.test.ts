@@ -198,7 +198,7 @@ for (const kit of kits) {
 
       test('a pool timeout is a PoolTimeoutError, told apart from database errors', async () => {
         const db = open({ size: 1, acquireTimeoutMs: 100 });
-        const held = await db.connect();
+        const held = await db.connect({ timeoutMs: 10_000 }); // the first connect may take longer than 100 ms on a busy machine
         const error = await db.query('SELECT 1').catch((e: unknown) => e);
         assert.ok(error instanceof PoolTimeoutError);
         assert.ok(!(error instanceof DatabaseError));
@@ -306,9 +306,15 @@ test('idle-connection death is reported as an event, never an uncaught error', a
   const admin = createEngine(kits[0]!.url(), { size: 1 });
   try {
     const id = (await db.query<{ id: number }>('SELECT pg_backend_pid() AS id')).rows[0]!.id;
-    const error = new Promise((resolve) => db.on('connection-error', resolve));
+    // A ref'd guard keeps the test alive while it waits: an idle pooled socket no longer does.
+    let guard: NodeJS.Timeout | undefined;
+    const error = new Promise((resolve, reject) => {
+      guard = setTimeout(() => reject(new Error('no connection-error within 5 s')), 5_000);
+      db.on('connection-error', resolve);
+    });
     await admin.query('SELECT pg_terminate_backend($1)', [id]);
     const event = (await error) as { phase: string };
+    clearTimeout(guard);
     assert.equal(event.phase, 'idle');
     assert.equal(db.status().size, 0, 'the dead idle connection left the pool');
     const { rows } = await db.query<{ x: number }>('SELECT 1 AS x');

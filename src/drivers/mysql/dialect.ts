@@ -6,6 +6,13 @@ import { exportOf, fieldsOf, isSocketError } from '../interop.js';
 import { ConnectionStates, Liveness } from '../liveness.js';
 import { quoteBacktick, transactionSql } from '../sql.js';
 import { mysqlOptions } from './config.js';
+import { keepProcessAlive } from '../socket.js';
+import { MYSQL_URL_PARAMS } from '../url-params.js';
+
+/** mysql2/promise's connection wraps the callback one, which holds the socket. */
+function socketOf(connection: MysqlPromiseConnection): unknown {
+  return (connection as { connection?: { stream?: unknown } }).connection?.stream;
+}
 
 interface Handshake {
   serverVersion?: string;
@@ -95,6 +102,7 @@ export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
   name: 'mysql',
   packageName: 'mysql2',
   placeholder: '?',
+  urlParams: MYSQL_URL_PARAMS,
 
   isSingleConnection: () => false,
 
@@ -132,6 +140,9 @@ export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
     stateOf(connection).liveness.close();
     return endWithin(() => connection.end(), () => connection.destroy());
   },
+
+  passivate: (connection) => keepProcessAlive(socketOf(connection), false),
+  activate: (connection) => keepProcessAlive(socketOf(connection), true),
 
   async ping(connection) {
     if (stateOf(connection).liveness.closed) return false;

@@ -1,4 +1,5 @@
 import type { ConnectionConfig } from '../dialect.js';
+import { KEEPALIVE_INITIAL_DELAY_MS } from '../socket.js';
 
 /**
  * pg's config for one client. Everything goes through a connection string so pg applies its own
@@ -19,6 +20,7 @@ export function pgClientConfig(config: ConnectionConfig): Record<string, unknown
     connectionTimeoutMillis: config.connectTimeoutMs,
     // Idle pooled connections otherwise never learn that a firewall dropped them.
     keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
   };
 }
 

@@ -7,6 +7,8 @@ import { ConnectionStates, Liveness } from '../liveness.js';
 import { quoteDouble, transactionSql } from '../sql.js';
 import { sendCancel } from './cancel.js';
 import { pgClientConfig } from './config.js';
+import { destroySocket, keepProcessAlive } from '../socket.js';
+import { POSTGRES_URL_PARAMS } from '../url-params.js';
 
 /** The part of `pg.Client` havuz uses, typed here so `pg` stays an optional peer dependency. */
 export interface PgClient {
@@ -54,6 +56,7 @@ export const postgresDialect: SqlDialect<PgClient> = {
   name: 'postgres',
   packageName: 'pg',
   placeholder: '$n',
+  urlParams: POSTGRES_URL_PARAMS,
 
   isSingleConnection: () => false,
 
@@ -68,7 +71,7 @@ export const postgresDialect: SqlDialect<PgClient> = {
     client.on('end', () => liveness.lost(new Error('Connection terminated')));
     await abortable(client.connect(), context.signal, () => {
       liveness.close();
-      destroySocket(client);
+      destroyClient(client);
     });
     liveness.opened();
     return client;
@@ -76,7 +79,7 @@ export const postgresDialect: SqlDialect<PgClient> = {
 
   close(client) {
     stateOf(client).liveness.close();
-    return endWithin(() => client.end(), () => destroySocket(client));
+    return endWithin(() => client.end(), () => destroyClient(client));
   },
 
   async ping(client) {
@@ -84,6 +87,9 @@ export const postgresDialect: SqlDialect<PgClient> = {
     await client.query({ text: 'SELECT 1' });
     return true;
   },
+
+  passivate: (client) => keepProcessAlive(socketOf(client), false),
+  activate: (client) => keepProcessAlive(socketOf(client), true),
 
   reset(client, full) {
     const state = stateOf(client);
@@ -113,7 +119,7 @@ export const postgresDialect: SqlDialect<PgClient> = {
             cancel: () => sendCancel(client, cancelGraceMs),
             destroy: () => {
               state.liveness.close();
-              destroySocket(client);
+              destroyClient(client);
             },
           }, options?.clock);
     // One .then, no async frame: this is every query's path.
@@ -158,8 +164,10 @@ export const postgresDialect: SqlDialect<PgClient> = {
  * or when a statement hangs, only destroying the socket frees it (pg does the same on its own
  * connect timeout). With an active query pg's `end()` destroys the socket itself.
  */
-function destroySocket(client: PgClient): void {
-  const stream = (client as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
-  if (typeof stream?.destroy === 'function') stream.destroy();
-  else client.end().catch(() => {});
+function destroyClient(client: PgClient): void {
+  if (!destroySocket(socketOf(client))) client.end().catch(() => {});
+}
+
+function socketOf(client: PgClient): unknown {
+  return (client as { connection?: { stream?: unknown } }).connection?.stream;
 }

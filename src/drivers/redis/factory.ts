@@ -1,5 +1,6 @@
 import type { Factory } from '../../core/factory.js';
 import { abortable, endWithin } from '../../core/timeouts.js';
+import { KEEPALIVE_INITIAL_DELAY_MS, keepProcessAlive } from '../socket.js';
 import { loadPackage } from '../dialect.js';
 import { exportOf } from '../interop.js';
 import { Liveness } from '../liveness.js';
@@ -34,6 +35,7 @@ const pooled = {
   reconnectOnError: () => false,
   autoResubscribe: false,
   maxRetriesPerRequest: 0,
+  keepAlive: KEEPALIVE_INITIAL_DELAY_MS,
 };
 
 /**
@@ -88,6 +90,9 @@ export function redisFactory<R extends RedisClient = RedisClient>(target: string
         () => client.stream?.destroy(),
       );
     },
+
+    passivate: (client) => keepProcessAlive(client.stream, false),
+    activate: (client) => keepProcessAlive(client.stream, true),
 
     async validate(client) {
       return (await client.ping()) === 'PONG';

@@ -43,6 +43,8 @@ export const sqliteDialect: SqlDialect<SqliteDatabase> = {
   name: 'sqlite',
   packageName: 'better-sqlite3',
   placeholder: '?',
+  // Open options; a PRAGMA name is any other parameter (checked only against havuz's option names).
+  urlParams: openOptions,
 
   // ':memory:' and '' (a private temporary file) are a new, empty database per connection.
   isSingleConnection: (config) => config.filename === undefined || config.filename === '' || config.filename === ':memory:',
