@@ -143,11 +143,6 @@ export class Engine<C = unknown> {
     return this.pool.close(options);
   }
 
-  /** Resolves once minIdle connections are open (asyncpg's `await create_pool(min_size=…)`); rejects with the connect error. */
-  ready(): Promise<void> {
-    return this.pool.ready();
-  }
-
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -13,8 +13,8 @@ export interface RedisClient {
   connect(): Promise<void>;
   ping(): Promise<string>;
   disconnect(): void;
-  /** The socket; destroyed directly when a close does not finish, unref'd while idle in a pool. */
-  readonly stream?: { destroy(): void; ref?(): unknown; unref?(): unknown };
+  /** The socket; destroyed directly when a close does not finish. */
+  readonly stream?: { destroy(): void };
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
   once(event: 'end', listener: () => void): unknown;
@@ -97,10 +97,6 @@ export function redisFactory<R extends RedisClient = RedisClient>(target: string
     async validate(client) {
       return (await client.ping()) === 'PONG';
     },
-
-    // An idle pooled connection must not keep the process alive; a checked-out one does.
-    passivate: (client) => void client.stream?.unref?.(),
-    activate: (client) => void client.stream?.ref?.(),
 
     reset(client) {
       if (client.status !== 'ready') throw new Error(`Redis connection is ${client.status}`);
