@@ -172,3 +172,31 @@ test('bad input: a coded error naming the option', () => {
   assert.throws(() => installShutdownHandlers(t, { exit: 'process.exit' as never }), { code: 'HAVUZ_INVALID_OPTION', message: /exit/ });
   assert.deepEqual(listeners(), baseline, 'a refused install leaves nothing behind');
 });
+
+test("a Fastify app in `stop`: its request in flight is answered, its onClose hooks run, then the databases close", async () => {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  const steps: string[] = [];
+  let answer!: () => void;
+  app.get('/slow', () => new Promise<string>((resolve) => (answer = () => resolve('done'))));
+  app.addHook('onClose', async () => void steps.push('fastify onClose'));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const handle = install(closable(steps, 'db'), { stop: [app], timeoutMs: 5_000, exit: () => undefined });
+  const agent = new Agent({ keepAlive: true });
+  const inFlight = new Promise<{ body: string; connection: string | undefined }>((resolve) => {
+    get({ port, agent, path: '/slow' }, (r) => {
+      let body = '';
+      r.on('data', (d) => (body += d)).on('end', () => resolve({ body, connection: r.headers.connection }));
+    });
+  });
+  await new Promise<void>((resolve) => app.server.once('request', () => setImmediate(resolve)));
+  const started = performance.now();
+  const done = handle.shutdown();
+  answer();
+  assert.deepEqual(await inFlight, { body: 'done', connection: 'close' });
+  assert.equal((await done).code, 0);
+  assert.ok(performance.now() - started < 2_000, "not held by Fastify's 72 s keep-alive");
+  assert.deepEqual(steps, ['fastify onClose', 'close db']);
+  agent.destroy();
+});
