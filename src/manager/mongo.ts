@@ -4,6 +4,7 @@ import { ownOptions, resolvePoolOptions, type PoolOptions } from '../core/option
 import type { PoolStatus } from '../core/stats.js';
 import { loadPackage } from '../drivers/dialect.js';
 import { exportOf } from '../drivers/interop.js';
+import { connectMongo } from '../drivers/mongodb/connect.js';
 import type { MongoClientLike } from '../drivers/mongodb/factory.js';
 import { redactUrl } from '../engine/redact.js';
 import type { MonitoredPool } from '../monitor/source.js';
@@ -24,11 +25,6 @@ export interface MongoDatabaseOptions extends Pick<PoolOptions, keyof typeof DRI
   driver?: Record<string, unknown>;
 }
 
-/** What havuz needs of the server description in a topologyDescriptionChanged event. */
-interface TopologyChange {
-  newDescription?: { servers?: Map<string, { error?: unknown }> };
-}
-
 type MongoClientClass = new (url: string, options: Record<string, unknown>) => MongoClientLike;
 
 /**
@@ -40,8 +36,8 @@ type MongoClientClass = new (url: string, options: Record<string, unknown>) => M
  * and closes it with the rest.
  *
  * A server that cannot be reached fails the connect with the real cause (ECONNREFUSED, a DNS
- * error) as soon as every known server has failed its first check, instead of after the server
- * selection timeout.
+ * error) as soon as every known server has failed its first check (connectMongo), instead of
+ * after the server selection timeout.
  */
 export class MongoDatabase<C extends MongoClientLike = MongoClientLike> {
   readonly kind = 'mongodb' as const;
@@ -155,28 +151,14 @@ export class MongoDatabase<C extends MongoClientLike = MongoClientLike> {
     const MongoClient = exportOf<MongoClientClass>(await loadPackage('mongodb', 'mongodb'), 'MongoClient');
     const client = new MongoClient(this.#url, this.#driverOptions) as C;
     for (const event of CMAP_EVENTS) client.on(event, (e) => this.pool.observe(event, e as CmapEvent));
-    // The driver retries an unreachable server until serverSelectionTimeoutMS and then reports a
-    // selection timeout; the first failed check of every known server already says why.
-    let watching = true;
-    const unreachable = new Promise<never>((_resolve, reject) => {
-      client.on('topologyDescriptionChanged', (event) => {
-        const servers = [...((event as TopologyChange).newDescription?.servers?.values() ?? [])];
-        if (watching && servers.length > 0 && servers.every((s) => s.error != null)) reject(servers[0]!.error);
-      });
-    });
-    const connecting = client.connect();
-    connecting.catch(() => undefined); // when unreachable wins, the driver's own rejection comes later
     try {
-      await Promise.race([connecting, unreachable]);
+      await connectMongo(client);
       return client;
     } catch (error) {
       const failure = new CreateFailedError(this.name, error);
       this.pool.connectFailed(failure);
       await client.close().catch(() => undefined);
       throw failure;
-    } finally {
-      watching = false;
-      unreachable.catch(() => undefined);
     }
   }
 }

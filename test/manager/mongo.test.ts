@@ -6,6 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import * as mongodb from 'mongodb';
 import { CmapPool, MongoDatabase, type CmapEventName } from '../../src/manager/index.js';
 import { resolvePoolOptions } from '../../src/core/options.js';
+import { Pool } from '../../src/core/pool.js';
+import { mongoFactory } from '../../src/drivers/mongodb/factory.js';
 import { checkHealth, MetricsRegistry, PoolCollector } from '../../src/monitor/index.js';
 import { FakeMongo } from './fake-mongo.js';
 import { closedPort } from './support.js';
@@ -165,6 +167,34 @@ describe('MongoDatabase: the real driver against a fake server', () => {
     } finally {
       fake.release('find');
       await logs.close();
+    }
+  });
+});
+
+describe('mongoFactory (a pool of whole MongoClients) with the real driver', () => {
+  test('under a core Pool against the fake server: create, validate (ping), destroy', async () => {
+    const fake = await new FakeMongo().start();
+    const pool = new Pool(mongoFactory(fake.url), { size: 2, name: 'clients' });
+    try {
+      assert.equal(await pool.use(async (client) => await mongoFactory(fake.url).validate!(client)), true);
+      assert.equal(pool.status().size, 1);
+    } finally {
+      await pool.close();
+      await fake.stop();
+    }
+    assert.ok(fake.commands.includes('ping'));
+  });
+
+  test('a refused connect fails at once with ECONNREFUSED, not "connect timed out after 10000 ms"', async () => {
+    const pool = new Pool(mongoFactory(`mongodb://127.0.0.1:${await closedPort()}/app?directConnection=true`), { name: 'clients' });
+    try {
+      await assert.rejects(pool.acquire(), (error: any) => {
+        assert.equal(error.code, 'HAVUZ_CREATE_FAILED');
+        assert.match(error.message, /ECONNREFUSED/);
+        return true;
+      });
+    } finally {
+      await pool.close();
     }
   });
 });
