@@ -4,7 +4,8 @@ import { releasedTwice } from './released-twice.js';
 import { endEngine, nodeify, onPooledConnection, popCallback, type NodeCallback } from './shared.js';
 import type { ConnectionPool } from '../core/pool.js';
 import { isMysqlConnectionClosed, mysqlDialect, type MysqlConnection } from '../drivers/mysql/dialect.js';
-import { createEngine, type Engine, type EngineOptions } from '../engine/engine.js';
+import { createEngine } from '../engine/create.js';
+import type { Engine, EngineOptions } from '../engine/engine.js';
 
 /** What a checkout hands out: mysql2's own connection object, with `release()` as mysql2's pool adds it. */
 interface Releasable {

@@ -4,7 +4,8 @@ import { releasedTwice } from './released-twice.js';
 import { endEngine, nodeify, onPooledConnection, popCallback, type NodeCallback } from './shared.js';
 import type { ConnectionPool } from '../core/pool.js';
 import { isPgClientClosed, postgresDialect, type PostgresConnection } from '../drivers/postgres/dialect.js';
-import { createEngine, type Engine, type EngineOptions } from '../engine/engine.js';
+import { createEngine } from '../engine/create.js';
+import type { Engine, EngineOptions } from '../engine/engine.js';
 
 /**
  * The checked-out client as callers see it: the real `pg.Client` (typed loosely, since `pg` is an

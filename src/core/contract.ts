@@ -63,7 +63,7 @@ export function checkFactory(factory: unknown): void {
   }
 }
 
-export function checkAcquireOptions(options: AcquireOptions): { timeoutMs: number | undefined; signal: AbortSignal | undefined } {
+export function checkAcquireOptions(options: AcquireOptions | undefined): { timeoutMs: number | undefined; signal: AbortSignal | undefined } {
   const given = Object.fromEntries(ownOptions('acquire options', options, ['signal', 'timeoutMs']));
   const { timeoutMs, signal } = given as AcquireOptions;
   if (timeoutMs !== undefined) {

@@ -75,6 +75,8 @@ export interface SqlDialect<C = unknown> {
 
   readonly sql: {
     begin: string;
+    /** Starts a transaction the server refuses to write in; undefined where the database has none. */
+    beginReadOnly: string | undefined;
     commit: string;
     rollback: string;
     savepoint(name: string): string;

@@ -12,10 +12,14 @@ function quoter(quote: '"' | '`'): (name: string) => string {
 export const quoteDouble = quoter('"');
 export const quoteBacktick = quoter('`');
 
-/** The transaction statements every SQL dialect here spells the same, apart from identifier quotes. */
-export function transactionSql(quote: (name: string) => string): SqlDialect['sql'] {
+/**
+ * The transaction statements every SQL dialect here spells the same, apart from identifier quotes
+ * and how a read-only transaction starts (SQLite has none).
+ */
+export function transactionSql(quote: (name: string) => string, beginReadOnly?: string): SqlDialect['sql'] {
   return {
     begin: 'BEGIN',
+    beginReadOnly,
     commit: 'COMMIT',
     rollback: 'ROLLBACK',
     savepoint: (name) => `SAVEPOINT ${quote(name)}`,

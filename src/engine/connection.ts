@@ -2,6 +2,7 @@ import type { Lease } from '../core/lease.js';
 import type { QueryOptions, QueryResult, SqlDialect } from '../drivers/dialect.js';
 import { ConnectionLostError, DatabaseError, InvalidOptionError, StatementTimeoutError } from '../core/errors.js';
 import type { QueryObservers } from './query-events.js';
+import { readOnlyOf, type RouteOptions } from './routing.js';
 
 /** What a Connection needs from its engine: shared per-engine state, not per checkout. */
 export interface ConnectionContext<C> {
@@ -90,12 +91,17 @@ export class Connection<C = unknown> implements AsyncDisposable {
     return new DatabaseError(error, dialect.errorCode(error));
   }
 
-  /** Runs `fn` in a transaction: commit on return, roll back and rethrow on any throw. Nested calls use savepoints. */
-  async transaction<R>(fn: (tx: Connection<C>) => Promise<R> | R): Promise<R> {
+  /**
+   * Runs `fn` in a transaction: commit on return, roll back and rethrow on any throw. Nested calls
+   * use savepoints. `readOnly` starts a transaction the server refuses to write in.
+   */
+  async transaction<R>(fn: (tx: Connection<C>) => Promise<R> | R, options?: RouteOptions): Promise<R> {
     const { sql } = this.#context.dialect;
     const depth = this.#depth;
     const savepoint = `havuz_sp_${depth}`;
-    await this.query(depth === 0 ? sql.begin : sql.savepoint(savepoint));
+    const readOnly = readOnlyOf(options);
+    if (readOnly && depth > 0) throw new InvalidOptionError('readOnly', true, 'false inside a transaction: a savepoint cannot change it');
+    await this.query(depth === 0 ? this.#begin(readOnly) : sql.savepoint(savepoint));
     this.#depth++;
     try {
       const result = await fn(this);
@@ -114,6 +120,13 @@ export class Connection<C = unknown> implements AsyncDisposable {
     } finally {
       this.#depth = depth;
     }
+  }
+
+  #begin(readOnly: boolean): string {
+    const { sql, name } = this.#context.dialect;
+    if (!readOnly) return sql.begin;
+    if (sql.beginReadOnly === undefined) throw new InvalidOptionError('readOnly', true, `false: ${name} has no read-only transactions`);
+    return sql.beginReadOnly;
   }
 
   /** Give the connection back; a lost one, or one past maxQueries, is closed instead. */

@@ -4,7 +4,7 @@ import { InvalidOptionError, messageOf } from '../core/errors.js';
 import { log } from '../core/log.js';
 import type { PoolEventMap, PoolEventName } from '../core/events.js';
 import type { PoolOptions } from '../core/options.js';
-import { Pool, type AcquireOptions, type CloseOptions, type ConnectionPool } from '../core/pool.js';
+import { Pool, type CloseOptions, type ConnectionPool } from '../core/pool.js';
 import { AssertionPool } from '../core/pools/assertion.js';
 import { ContextPool } from '../core/pools/context.js';
 import { NullPool } from '../core/pools/null.js';
@@ -16,6 +16,7 @@ import { Connection, type ConnectionContext } from './connection.js';
 import { echoPoolEvents, echoQueries, resolveEcho } from './echo.js';
 import { QueryObservers, type QueryEvent } from './query-events.js';
 import { dialectFactory } from './factory.js';
+import { acquireOptionsOf, readOnlyOf, type ConnectOptions, type RouteOptions, type TransactionOptions } from './routing.js';
 import { parseDatabaseUrl } from './url.js';
 import { engineOptions, splitOptions, URL_KEYS, type EngineOptions, type PoolClass } from './options.js';
 
@@ -37,7 +38,11 @@ export class Engine<C = unknown> {
   readonly #context: ConnectionContext<C>;
   readonly #queries: QueryObservers;
 
-  constructor(url: string, options?: EngineOptions) {
+  /**
+   * `pool`, when given, is used instead of one built from the URL: the topology engine passes its
+   * routing pool here, so a routed engine runs every statement through this same code.
+   */
+  constructor(url: string, options?: EngineOptions, pool?: ConnectionPool<C>) {
     const parsed = parseDatabaseUrl(url, URL_KEYS);
     const dialect = dialectFor(parsed.scheme) as SqlDialect<C>;
     const split = splitOptions(engineOptions(parsed.options, options, parsed.config.params, dialect.urlParams));
@@ -57,7 +62,7 @@ export class Engine<C = unknown> {
     const echo = resolveEcho('echo', settings.echo, logger);
     const echoPool = resolveEcho('echoPool', settings.echoPool, logger);
     const poolClass = settings.poolClass ?? (dialect.isSingleConnection(parsed.config) ? 'static' : 'queue');
-    this.pool = makePool(poolClass, factory, poolOptions as PoolOptions);
+    this.pool = pool ?? makePool(poolClass, factory, poolOptions as PoolOptions);
     this.dialect = parsed.scheme;
     this.url = parsed.redacted;
     const poolName = this.pool.name;
@@ -78,8 +83,18 @@ export class Engine<C = unknown> {
     };
   }
 
-  /** Run one statement on a pooled connection. Parameters use the driver's placeholders ($1 or ?). */
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+  /**
+   * Run one statement on a pooled connection. Parameters use the driver's placeholders ($1 or ?).
+   * `{ readOnly: true }` sends it to a replica when the engine has one (this engine has one host).
+   */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: RouteOptions): Promise<QueryResult<R>> {
+    if (options !== undefined) {
+      try {
+        readOnlyOf(options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     // Promise chains rather than async/await: this is every query's path, and each async frame
     // costs a microtask hop and an allocation (pg.Pool's own path has none).
     return this.pool.acquire().then((lease) => {
@@ -98,15 +113,20 @@ export class Engine<C = unknown> {
   }
 
   /** Check out a connection; release it, or use `await using conn = await engine.connect()`. */
-  async connect(options?: AcquireOptions): Promise<Connection<C>> {
-    return new Connection(await this.pool.acquire(options), this.#context);
+  async connect(options?: ConnectOptions): Promise<Connection<C>> {
+    readOnlyOf(options);
+    return new Connection(await this.pool.acquire(acquireOptionsOf(options)), this.#context);
   }
 
-  /** Commit when `fn` returns, roll back and rethrow when it throws. Nested `tx.transaction` uses savepoints. */
-  async transaction<R>(fn: (tx: Connection<C>) => Promise<R> | R, options?: AcquireOptions): Promise<R> {
-    const connection = await this.connect(options);
+  /**
+   * Commit when `fn` returns, roll back and rethrow when it throws. Nested `tx.transaction` uses
+   * savepoints. `{ readOnly: true }` starts a read-only transaction (on a replica, when there is one).
+   */
+  async transaction<R>(fn: (tx: Connection<C>) => Promise<R> | R, options?: TransactionOptions): Promise<R> {
+    const readOnly = readOnlyOf(options);
+    const connection = await this.connect(acquireOptionsOf(options));
     try {
-      return await connection.transaction(fn);
+      return await connection.transaction(fn, readOnly ? { readOnly } : undefined);
     } finally {
       connection.release();
     }
@@ -115,6 +135,11 @@ export class Engine<C = unknown> {
   /** Resolves once minIdle connections are open (asyncpg's `await create_pool(min_size=…)`); rejects with the connect error. */
   ready(): Promise<void> {
     return this.pool.ready();
+  }
+
+  /** The engine for reads: a replica when the engine has one. A single-host engine is its own. */
+  replica(): Engine<C> {
+    return this;
   }
 
   status(): PoolStatus {
@@ -154,10 +179,6 @@ export class Engine<C = unknown> {
   toJSON(): object {
     return { dialect: this.dialect, url: this.url, status: this.status() };
   }
-}
-
-export function createEngine<C = unknown>(url: string, options?: EngineOptions): Engine<C> {
-  return new Engine<C>(url, options);
 }
 
 function makePool<C>(poolClass: PoolClass, factory: ReturnType<typeof dialectFactory<C>>, options: PoolOptions): ConnectionPool<C> {

@@ -5,7 +5,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { InvalidOptionError } from '../core/errors.js';
-import { createEngine, Engine, type EngineOptions } from '../engine/engine.js';
+import { createEngine } from '../engine/create.js';
+import { Engine, type EngineOptions } from '../engine/engine.js';
 import { registerPromClient, type PromClientRegistry } from '../monitor/prom-client.js';
 import { MetricsRegistry } from '../monitor/registry.js';
 import { MonitorRoutes, type MonitorRoutesOptions, type RouteAnswer, type ServedPromRegistry } from '../monitor/routes.js';

@@ -11,3 +11,4 @@ export { PoolMonitor, type PoolMonitorOptions } from './pool-monitor.js';
 export { HavuzHealthIndicator, type IndicatorResult } from './nest.js';
 export { sourceOf, type MonitoredPool, type MonitoredEngine, type MonitorTarget } from './source.js';
 export type { Recent } from './recent.js';
+export { hostCollectors, topologyFamilies } from './topology.js';

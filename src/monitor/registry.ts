@@ -3,6 +3,7 @@ import { PoolCollector, type PoolMetrics } from './collector.js';
 import { poolFamilies, type Family } from './families.js';
 import { renderFamilies } from './prometheus.js';
 import { sourceOf, type MonitorTarget } from './source.js';
+import { topologyFamilies } from './topology.js';
 
 /** Follows a registry's pools as they come and go (OpenTelemetry does, so a pool added later is exported too). */
 export interface RegistryWatcher {
@@ -68,7 +69,7 @@ export class MetricsRegistry {
   }
 
   families(): Family[] {
-    return poolFamilies(this.snapshot(), this.prefix);
+    return [...poolFamilies(this.snapshot(), this.prefix), ...topologyFamilies(this.collectors(), this.prefix)];
   }
 
   /** Every pool in Prometheus's text format: serve it as it is, no prom-client needed. */

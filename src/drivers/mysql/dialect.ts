@@ -218,7 +218,7 @@ export const mysqlDialect: SqlDialect<MysqlPromiseConnection> = {
     return errno === 1969 || errno === 3024;
   },
 
-  sql: transactionSql(quoteBacktick),
+  sql: transactionSql(quoteBacktick, 'START TRANSACTION READ ONLY'),
 };
 
 function seconds(ms: number): string {

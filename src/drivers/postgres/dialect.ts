@@ -156,7 +156,7 @@ export const postgresDialect: SqlDialect<PgClient> = {
     return error instanceof StatementTimeoutError || fieldsOf(error).code === '57014';
   },
 
-  sql: transactionSql(quoteDouble),
+  sql: transactionSql(quoteDouble, 'BEGIN READ ONLY'),
 };
 
 /**

@@ -43,7 +43,7 @@ export class FaultProxy {
   /** Client connections accepted so far: every connect attempt a pool made through the proxy. */
   accepted = 0;
   readonly #server: net.Server;
-  readonly #target: ProxyTarget;
+  #target: ProxyTarget;
   readonly #links = new Set<Link>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #mode: FaultMode = 'pass';
@@ -89,6 +89,11 @@ export class FaultProxy {
     u.hostname = this.host;
     u.port = String(this.port);
     return u.toString();
+  }
+
+  /** Sends new connections to another server from now on (a DNS name moving); open ones stay where they are. */
+  retarget(target: ProxyTarget): void {
+    this.#target = target;
   }
 
   pass(): void {

@@ -8,6 +8,13 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+export interface ScratchOptions {
+  /** The port to listen on; a free one when unset. */
+  port?: number;
+  /** Extra server settings, passed as `-c name=value` on every start. */
+  settings?: Record<string, string>;
+}
+
 /**
  * A throwaway PostgreSQL server (initdb in a temp dir, its own port on 127.0.0.1) that a test may
  * stop and start at will: a real restart, with real backends dying, without taking down the shared
@@ -18,13 +25,15 @@ export class ScratchPostgres {
   readonly port: number;
   readonly #dir: string;
   readonly #bin: string;
+  readonly #settings: Record<string, string>;
   #running = false;
   readonly #onExit = (): void => this.#stopSync();
 
-  private constructor(dir: string, bin: string, port: number) {
+  private constructor(dir: string, bin: string, port: number, settings: Record<string, string> = {}) {
     this.#dir = dir;
     this.#bin = bin;
     this.port = port;
+    this.#settings = settings;
   }
 
   /** The PostgreSQL bin directory, or undefined when the server binaries are not installed. */
@@ -37,15 +46,42 @@ export class ScratchPostgres {
     return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
   }
 
-  static async create(): Promise<ScratchPostgres> {
+  static async create(options: ScratchOptions = {}): Promise<ScratchPostgres> {
+    const scratch = await ScratchPostgres.#make(options);
+    return scratch.#settingUp(async () => {
+      await scratch.#pg('initdb', ['-D', scratch.#data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+      await scratch.start();
+    });
+  }
+
+  /** A streaming replica of this server (`pg_basebackup -R`), started: a hot standby. */
+  async replica(options: ScratchOptions = {}): Promise<ScratchPostgres> {
+    const standby = await ScratchPostgres.#make({ settings: this.#settings, ...options });
+    const source = ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres'];
+    return standby.#settingUp(async () => {
+      await standby.#pg('pg_basebackup', [...source, '-D', standby.#data, '-R', '-X', 'stream', '--no-sync', '-c', 'fast']);
+      await standby.start();
+    });
+  }
+
+  /** Runs the setup; when it fails, removes what it made (a half-made server must not outlive the test). */
+  async #settingUp(setup: () => Promise<void>): Promise<ScratchPostgres> {
+    try {
+      await setup();
+      return this;
+    } catch (error) {
+      await this.destroy();
+      throw error;
+    }
+  }
+
+  static async #make(options: ScratchOptions): Promise<ScratchPostgres> {
     const bin = ScratchPostgres.binDir();
     if (bin === undefined) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
     const dir = mkdtempSync(join(tmpdir(), 'havuz-faults-pg-'));
     if (isRoot()) chownSync(dir, ...postgresIds());
-    const scratch = new ScratchPostgres(dir, bin, await freePort());
-    await scratch.#pg('initdb', ['-D', scratch.#data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+    const scratch = new ScratchPostgres(dir, bin, options.port ?? (await freePort()), options.settings);
     process.once('exit', scratch.#onExit);
-    await scratch.start();
     return scratch;
   }
 
@@ -61,7 +97,8 @@ export class ScratchPostgres {
   async start(): Promise<void> {
     const options =
       `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.#dir} -c fsync=off -c max_connections=50 ` +
-      `-c log_timezone=UTC -c log_line_prefix='%m '`;
+      `-c log_timezone=UTC -c log_line_prefix='%m '` +
+      Object.entries(this.#settings).map(([name, value]) => ` -c ${name}='${value}'`).join('');
     await this.#pg('pg_ctl', ['-D', this.#data, '-o', options, '-l', join(this.#dir, 'log'), '-w', '-t', '20', 'start']);
     this.#running = true;
   }
@@ -71,11 +108,20 @@ export class ScratchPostgres {
    * timeline: `pg_ctl start -w` returns only at its next poll, up to ~100 ms later.
    */
   readyAt(): number | undefined {
-    const log = readFileSync(join(this.#dir, 'log'), 'utf8');
-    const lines = log.split('\n').filter((l) => l.includes('database system is ready to accept connections'));
+    const lines = this.log().split('\n').filter((l) => l.includes('database system is ready to accept connections'));
     const stamp = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) UTC/.exec(lines.at(-1) ?? '');
     if (stamp === null) return undefined;
     return Date.parse(`${stamp[1]}T${stamp[2]}Z`) - performance.timeOrigin;
+  }
+
+  /** Ends a standby's recovery: it becomes a primary that takes writes (`pg_ctl promote`). */
+  async promote(): Promise<void> {
+    await this.#pg('pg_ctl', ['-D', this.#data, '-w', '-t', '20', 'promote']);
+  }
+
+  /** The server's log so far. */
+  log(): string {
+    return readFileSync(join(this.#dir, 'log'), 'utf8');
   }
 
   /** Stops the server: `fast` terminates the backends (what a restart does), `immediate` kills them. */
