@@ -9,7 +9,7 @@ export { DriverMissingError, StatementTimeoutError } from '../core/errors.js';
 export { postgresDialect, isPgClientClosed, type PgClient, type PostgresConnection } from './postgres/dialect.js';
 export { mysqlDialect, isMysqlConnectionClosed, type MysqlPromiseConnection, type MysqlConnection } from './mysql/dialect.js';
 export { sqliteDialect, type SqliteDatabase } from './sqlite/dialect.js';
-export { dialectOfScheme, dialectOfUrl, DEFAULT_PORTS, type Dialect } from './schemes.js';
+export { dialectOfScheme, dialectOfUrl, kindOfUrl, DEFAULT_PORTS, type Dialect, type DatabaseKind } from './schemes.js';
 export { redisFactory, type RedisClient } from './redis/factory.js';
 export { mongoFactory, type MongoClientLike } from './mongodb/factory.js';
 

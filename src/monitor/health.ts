@@ -16,7 +16,7 @@ export interface HealthReport {
   status: HealthStatus;
   /** Empty when healthy. */
   reasons: HealthReason[];
-  /** Round trip of the probe (checkout plus `SELECT 1`); absent when no probe ran. */
+  /** Round trip of the probe (checkout plus `SELECT 1`, or the pool's own probe); absent when no probe ran. */
   latencyMs?: number;
   pool: PoolStatus;
   /** Timeouts and failed connects in the recent window; absent without a collector to remember them. */
@@ -28,7 +28,7 @@ export interface HealthReport {
 export interface HealthOptions extends GradeOptions {
   /** The probe fails after this long, whether waiting for a connection or for the answer. Default 2 s. */
   timeoutMs?: number;
-  /** Run `SELECT 1` on an engine's pool (default true). Skipped anyway while acquires are queued or nothing is free: it would wait in line. */
+  /** Run `SELECT 1` on an engine's pool, or a pool's own `probe()` (default true). Skipped anyway while acquires are queued or nothing is free: it would wait in line. */
   probe?: boolean;
 }
 
@@ -44,7 +44,8 @@ export async function checkHealth(target: MonitorTarget | PoolCollector, options
   const before = pool.status();
   const free = before.pending === 0 && (before.idle > 0 || before.size + before.connecting < before.max);
   let probe: { latencyMs: number; error?: unknown } | undefined;
-  if (engine !== undefined && options.probe !== false && !before.closed && free) probe = await probeEngine(engine, options.timeoutMs ?? 2_000);
+  const check = engine !== undefined ? () => engineCheck(engine, options.timeoutMs ?? 2_000) : pool.probe === undefined ? undefined : () => pool.probe!();
+  if (check !== undefined && options.probe !== false && !before.closed && free) probe = await probeWithin(check, options.timeoutMs ?? 2_000);
   const status = pool.status();
   const graded = gradePool(status, recent, options);
   const reasons = graded.reasons.filter((r) => probe === undefined || r.code !== 'unreachable');
@@ -117,14 +118,16 @@ function partsOf(target: MonitorTarget | PoolCollector): { pool: MonitoredPool; 
   return { ...sourceOf(target), collector: undefined };
 }
 
-async function probeEngine(engine: MonitoredEngine, timeoutMs: number): Promise<{ latencyMs: number; error?: unknown }> {
+async function engineCheck(engine: MonitoredEngine, timeoutMs: number): Promise<void> {
+  await using connection = await engine.connect({ timeoutMs });
+  await connection.query('SELECT 1');
+}
+
+async function probeWithin(run: () => Promise<unknown>, timeoutMs: number): Promise<{ latencyMs: number; error?: unknown }> {
   const started = performance.now();
   const latency = () => Math.round((performance.now() - started) * 100) / 100;
   try {
-    const check = (async () => {
-      await using connection = await engine.connect({ timeoutMs });
-      await connection.query('SELECT 1');
-    })();
+    const check = run();
     check.catch(() => undefined); // settled later than the deadline: already reported
     await within(check, timeoutMs, systemClock, () => new HealthTimeoutError(timeoutMs));
     return { latencyMs: latency() };

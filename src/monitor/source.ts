@@ -5,7 +5,10 @@ import type { Engine } from '../engine/engine.js';
  * What the monitor needs of a pool: its name, status, events and resolved options. Every havuz pool class is one,
  * and so is anything shaped like them (the manager's Redis and MongoDB pools), without a cast.
  */
-export type MonitoredPool = Pick<ConnectionPool<any>, 'name' | 'status' | 'on' | 'options'>;
+export type MonitoredPool = Pick<ConnectionPool<any>, 'name' | 'status' | 'on' | 'options'> & {
+  /** An end-to-end check the health probe runs (the manager's Redis and MongoDB: a PING); engines are probed with `SELECT 1` instead. */
+  probe?(): Promise<unknown>;
+};
 
 /** What the monitor needs of an engine: its pool, statements (`on('query')`) and a checkout for the health probe. */
 export type MonitoredEngine = Pick<Engine<any>, 'pool' | 'url' | 'dialect' | 'on' | 'connect'>;

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadPackage } from '../../src/drivers/dialect.js';
 import { DriverMissingError } from '../../src/core/errors.js';
-import { dialectFor, mongoFactory, mysqlDialect, postgresDialect, sqliteDialect } from '../../src/drivers/index.js';
-import { createContext } from './targets.js';
+import { dialectFor, mysqlDialect, postgresDialect, sqliteDialect } from '../../src/drivers/index.js';
 
 test('loadPackage names the missing package and how to install it', async () => {
   await assert.rejects(loadPackage('havuz-no-such-driver-pkg', 'postgres'), (error) => {
@@ -18,16 +17,6 @@ test('loadPackage names the missing package and how to install it', async () => 
 
 test('a missing subpath of an installed package is not reported as a missing package', async () => {
   await assert.rejects(loadPackage('pg/no-such-file.js', 'postgres'), (error) => !(error instanceof DriverMissingError));
-});
-
-test('mongoFactory without the mongodb package rejects create with DriverMissingError naming mongodb', async () => {
-  // mongodb is deliberately not installed in this repository.
-  const factory = mongoFactory('mongodb://127.0.0.1:27017/test');
-  await assert.rejects(factory.create(createContext()), (error) => {
-    assert.ok(error instanceof DriverMissingError);
-    assert.match(error.message, /"mongodb"/);
-    return true;
-  });
 });
 
 test('each dialect names the package it loads', () => {

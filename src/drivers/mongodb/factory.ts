@@ -3,6 +3,7 @@ import { abortable } from '../../core/timeouts.js';
 import { loadPackage } from '../dialect.js';
 import { exportOf } from '../interop.js';
 import { Liveness } from '../liveness.js';
+import { connectMongo } from './connect.js';
 
 /** The part of the `mongodb` package's MongoClient havuz uses (typed here: it is an optional peer). */
 export interface MongoClientLike {
@@ -20,8 +21,8 @@ type MongoClientClass = new (url: string, options: Record<string, unknown>) => M
  * of its own (isolation, per-tenant limits). Each client gets `maxPoolSize: 1` unless the options
  * say otherwise, so havuz's size bounds the sockets.
  *
- * Written against the driver's documented API (MongoClient, connect, close, db().command({ ping }),
- * the 'topologyClosed' event) and not run against a server here.
+ * Run with the real driver against a fake wire-protocol server and a refused port only (there is
+ * no MongoDB server where havuz is developed); a refused connect fails at once with its cause.
  *
  * No reset: sessions and transactions are explicit ClientSession objects in this API, so nothing
  * is left open on the client itself. A lost server is not "broken" either: the client recovers on
@@ -38,7 +39,7 @@ export function mongoFactory<C extends MongoClientLike = MongoClientLike>(url: s
       lives.set(client, liveness);
       client.on('error', liveness.lost);
       client.on('topologyClosed', () => liveness.lost(new Error('MongoClient was closed')));
-      await abortable(client.connect(), signal, () => {
+      await abortable(connectMongo(client), signal, () => {
         liveness.close();
         client.close().catch(() => {});
       });

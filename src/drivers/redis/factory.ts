@@ -58,9 +58,17 @@ export function redisFactory<R extends RedisClient = RedisClient>(target: string
       const liveness = new Liveness(onBroken);
       lives.set(client, liveness);
       // Always listening: ioredis emits 'error' on an idle socket error.
-      client.on('error', liveness.lost);
+      let firstError: unknown;
+      client.on('error', (error) => {
+        firstError ??= error;
+        liveness.lost(error);
+      });
       client.on('end', () => liveness.lost(new Error('Redis connection closed')));
-      await abortable(client.connect(), signal, () => {
+      // A refused connect rejects with "Connection is closed."; the cause (ECONNREFUSED) came as an 'error' event.
+      const connecting = client.connect().catch((error: unknown) => {
+        throw firstError ?? error;
+      });
+      await abortable(connecting, signal, () => {
         liveness.close();
         client.disconnect();
       });
