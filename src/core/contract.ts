@@ -76,7 +76,8 @@ export function checkAcquireOptions(options: AcquireOptions | undefined): { time
 
 export function checkCloseOptions(options: CloseOptions | undefined): { timeoutMs: number; drain: boolean } {
   const given = Object.fromEntries(ownOptions('close options', options, ['timeoutMs', 'drain'])) as CloseOptions;
-  const timeoutMs = given.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  // undefined only: null is a wrong value, refused below, as acquire() refuses it.
+  const timeoutMs = given.timeoutMs === undefined ? DEFAULT_CLOSE_TIMEOUT_MS : given.timeoutMs;
   const expected = closeTimeout(timeoutMs);
   if (expected !== undefined) throw new InvalidOptionError('timeoutMs', timeoutMs, expected);
   if (given.drain !== undefined && typeof given.drain !== 'boolean') throw new InvalidOptionError('drain', given.drain, 'true or false');

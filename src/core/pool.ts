@@ -13,6 +13,7 @@ import { Creator } from './creator.js';
 import type { PoolEntry } from './entry.js';
 import {
   AcquireAbortedError,
+  InvalidOptionError,
   AcquireTimeoutError,
   CreateFailedError,
   QueueFullError,
@@ -149,6 +150,8 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   }
 
   use<R>(fn: (connection: T, lease: Lease<T>) => Promise<R> | R, options?: AcquireOptions): Promise<R> {
+    // Checked before the checkout: a bad argument must not cost a connection.
+    if (typeof fn !== 'function') return Promise.reject(new InvalidOptionError('fn', fn, 'a function (connection, lease) => result'));
     return useLease(this.acquire(options), fn);
   }
 

@@ -5,7 +5,8 @@ export function normalizeName(name: string): string {
 
 /**
  * The known name a mistyped one was probably meant to be: equal once normalised, or within two
- * edits for names of five letters or more. Undefined when none is close.
+ * edits (one for names under six letters) for names of four letters or more. Undefined when none
+ * is close.
  */
 export function closestName(name: string, known: Iterable<string>): string | undefined {
   const wanted = normalizeName(name);
@@ -14,9 +15,9 @@ export function closestName(name: string, known: Iterable<string>): string | und
   for (const candidate of known) {
     const normal = normalizeName(candidate);
     if (normal === wanted) return candidate;
-    if (wanted.length < 5) continue;
+    if (wanted.length < 4) continue;
     const distance = editDistance(wanted, normal, 3);
-    if (distance <= 2 && distance < bestDistance) {
+    if (distance <= (wanted.length < 6 ? 1 : 2) && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
@@ -24,20 +25,26 @@ export function closestName(name: string, known: Iterable<string>): string | und
   return best;
 }
 
-/** Levenshtein distance, giving up (returning `cap`) once it is certain to reach `cap`. */
+/**
+ * Edit distance where swapping two neighbouring letters is one edit, as typing gets it wrong
+ * (`szie`), giving up (returning `cap`) once it is certain to reach `cap`.
+ */
 function editDistance(a: string, b: string, cap: number): number {
   if (Math.abs(a.length - b.length) >= cap) return cap;
+  let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     let smallest = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
+      let value = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, before[j - 2]! + 1);
       row.push(value);
       smallest = Math.min(smallest, value);
     }
     if (smallest >= cap) return cap;
+    before = previous;
     previous = row;
   }
   return Math.min(cap, previous[b.length]!);

@@ -16,6 +16,8 @@ export interface ErrorFields {
   errno?: unknown;
   sqlState?: unknown;
   fatal?: unknown;
+  /** PostgreSQL's: ERROR, FATAL or PANIC. */
+  severity?: unknown;
   message?: unknown;
 }
 

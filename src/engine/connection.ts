@@ -122,6 +122,7 @@ export class Connection<C = unknown> implements AsyncDisposable {
     const { sql } = this.#context.dialect;
     const depth = this.#depth;
     const savepoint = `havuz_sp_${depth}`;
+    if (typeof fn !== 'function') throw new InvalidOptionError('fn', fn, 'a function (tx) => result');
     const readOnly = readOnlyOf(options);
     if (readOnly && depth > 0) throw new InvalidOptionError('readOnly', true, 'false inside a transaction: a savepoint cannot change it');
     await this.query(depth === 0 ? this.#begin(readOnly) : sql.savepoint(savepoint));

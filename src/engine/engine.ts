@@ -127,6 +127,8 @@ export class Engine<C = unknown> {
    * savepoints. `{ readOnly: true }` starts a read-only transaction (on a replica, when there is one).
    */
   async transaction<R>(fn: (tx: Connection<C>) => Promise<R> | R, options?: TransactionOptions): Promise<R> {
+    // Checked before the checkout: a bad argument must not cost a connection.
+    if (typeof fn !== 'function') throw new InvalidOptionError('fn', fn, 'a function (tx) => result');
     const readOnly = readOnlyOf(options);
     const connection = await this.connect(acquireOptionsOf(options));
     try {

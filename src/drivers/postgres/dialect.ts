@@ -169,8 +169,10 @@ export const postgresDialect: SqlDialect<PgClient> = {
   isConnectionLost(error) {
     if (error instanceof StatementTimeoutError) return error.connectionLost;
     if (isSocketError(error)) return true;
-    const { code, message } = fieldsOf(error);
-    if (typeof code === 'string' && (code.startsWith('08') || lostCodes.has(code))) return true;
+    const { code, message, severity } = fieldsOf(error);
+    // Class 08 is a connection exception, but PostgreSQL sends some as a plain ERROR that leaves
+    // the session usable (08P01 for a wrong parameter count): only a FATAL one ends it.
+    if (typeof code === 'string' && ((code.startsWith('08') && severity !== 'ERROR') || lostCodes.has(code))) return true;
     if (typeof message !== 'string') return false;
     // pg's own words for a client whose socket is gone (terminated, or failed earlier).
     return message.startsWith('Connection terminated') || message.endsWith('is not queryable');
