@@ -12,7 +12,7 @@ export function asPgPoolError(error: unknown): unknown {
   if (error instanceof PoolClosedError) return poolEnded(error);
   if (error instanceof CreateFailedError) {
     const cause = error.cause;
-    if (isCreateTimeout(cause)) return worded('Connection terminated due to connection timeout', error);
+    if (error.timedOut) return worded('Connection terminated due to connection timeout', error);
     if (cause instanceof HavuzError) return asPgPoolError(cause);
     return attachHavuzError(cause, error);
   }
@@ -25,7 +25,7 @@ export function asMysqlPoolError(error: unknown, waitsForConnections: boolean): 
   if (error instanceof QueueFullError) return worded(waitsForConnections ? 'Queue limit reached.' : 'No connections available.', error);
   if (error instanceof CreateFailedError) {
     const cause = error.cause;
-    if (isCreateTimeout(cause)) return Object.assign(worded('connect ETIMEDOUT', error), { errorno: 'ETIMEDOUT', code: 'ETIMEDOUT', syscall: 'connect', fatal: true });
+    if (error.timedOut) return Object.assign(worded('connect ETIMEDOUT', error), { errorno: 'ETIMEDOUT', code: 'ETIMEDOUT', syscall: 'connect', fatal: true });
     if (cause instanceof HavuzError) return asMysqlPoolError(cause, waitsForConnections);
     return attachHavuzError(cause, error);
   }
@@ -50,10 +50,3 @@ function worded(message: string, havuzError: HavuzError): Error {
   return attachHavuzError(new Error(message, { cause: havuzError }), havuzError);
 }
 
-/**
- * ADAPTER, until the core marks its own create timeout (a `timedOut` flag or a distinct code on
- * CreateFailedError): the core words it `connect timed out after N ms` on a plain Error.
- */
-function isCreateTimeout(cause: unknown): boolean {
-  return cause instanceof Error && cause.constructor === Error && /^connect timed out after \d+ ms$/.test(cause.message);
-}

@@ -124,13 +124,13 @@ export class Creator<T> {
       }
       return true;
     };
-    const cancel = (error: Error): void => {
+    const cancel = (error: Error, timedOut = false): void => {
       controller.abort(error);
-      settle(new CreateFailedError(this.#options.name, error));
+      settle(new CreateFailedError(this.#options.name, error, { timedOut }));
     };
     this.#cancels.add(cancel);
     const ms = this.#options.createTimeoutMs;
-    const timer = backgroundTimer(this.#clock, () => cancel(new Error(`connect timed out after ${ms} ms`)), ms);
+    const timer = backgroundTimer(this.#clock, () => cancel(new Error(`connect timed out after ${ms} ms`), true), ms);
     const open = async (): Promise<void> => {
       const connection = await this.#factory.create({
         signal: controller.signal,
@@ -149,7 +149,7 @@ export class Creator<T> {
       (error: unknown) => {
         // A connection whose init failed is closed, never leaked.
         if (opened) this.#owner.discard(entry);
-        settle(new CreateFailedError(this.#options.name, error, opened ? 'could not initialise a new connection' : undefined));
+        settle(new CreateFailedError(this.#options.name, error, { detail: opened ? 'could not initialise a new connection' : undefined }));
       },
     );
   }

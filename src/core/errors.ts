@@ -81,10 +81,15 @@ export class PoolDrainingError extends HavuzError {
   }
 }
 
-/** The factory could not open a connection (or its init hook failed). `cause` is the original error. */
+/**
+ * The factory could not open a connection (or its init hook failed). `cause` is the original
+ * error; `timedOut` says the pool gave up on it after createTimeoutMs.
+ */
 export class CreateFailedError extends HavuzError {
-  constructor(pool: string, cause: unknown, detail = 'could not open a connection') {
-    super('HAVUZ_CREATE_FAILED', `Pool "${pool}" ${detail}: ${messageOf(cause)}`, { cause });
+  readonly timedOut: boolean;
+  constructor(pool: string, cause: unknown, options: { detail?: string | undefined; timedOut?: boolean } = {}) {
+    super('HAVUZ_CREATE_FAILED', `Pool "${pool}" ${options.detail ?? 'could not open a connection'}: ${messageOf(cause)}`, { cause });
+    this.timedOut = options.timedOut ?? false;
   }
 }
 

@@ -5,4 +5,3 @@ export { MongoDatabase, type MongoDatabaseOptions } from './mongo.js';
 export { CmapPool, CMAP_EVENTS, type CmapEvent, type CmapEventName } from './cmap.js';
 export type { ManagerHealth, DatabaseHealth, ManagerHealthOptions } from './health.js';
 export { installShutdownHandlers, type ShutdownOptions, type ShutdownHandle, type ShutdownResult, type Closable, type Stopper } from './shutdown.js';
-export { PoolDrainingError } from '../core/errors.js';
