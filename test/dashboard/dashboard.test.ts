@@ -9,7 +9,7 @@ import { createEngine, type Engine } from '../../src/engine/index.js';
 import { havuz } from '../../src/fastify/index.js';
 import { Dashboard, dashboardHandler, expressDashboard, MetricsRegistry, serveDashboard } from '../../src/monitor/index.js';
 import { intervalQuantile } from '../../src/monitor/dashboard/pool-feed.js';
-import { UPLOT_VERSION } from '../../src/monitor/dashboard/uplot-assets.js';
+import { UPLOT_JS, UPLOT_VERSION } from '../../src/monitor/dashboard/uplot-assets.js';
 import { requireDatabase, urls } from '../support/databases.js';
 import { SseReader } from './sse.js';
 
@@ -63,8 +63,11 @@ describe('the page', () => {
 
   test('the vendored uPlot is the one in node_modules (run scripts/vendor-uplot.mjs after an upgrade)', async () => {
     const { createRequire } = await import('node:module');
-    const pkg = createRequire(import.meta.url)('uplot/package.json') as { version: string };
+    const { readFileSync } = await import('node:fs');
+    const require = createRequire(import.meta.url);
+    const pkg = require('uplot/package.json') as { version: string };
     assert.equal(UPLOT_VERSION, pkg.version);
+    assert.equal(UPLOT_JS, readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'));
   });
 });
 
