@@ -7,6 +7,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { havuz } from '../../src/fastify/index.js';
+import { createManager } from '../../src/manager/index.js';
 import { Dashboard, dashboardHandler, expressDashboard, MetricsRegistry, serveDashboard } from '../../src/monitor/index.js';
 import { intervalQuantile } from '../../src/monitor/dashboard/pool-feed.js';
 import { UPLOT_JS, UPLOT_VERSION } from '../../src/monitor/dashboard/uplot-assets.js';
@@ -183,6 +184,28 @@ describe('the stream', () => {
     const started = Date.now();
     await new Promise((resolve) => server2.close(resolve));
     assert.ok(Date.now() - started < 1_000, 'no stream holds server.close() up');
+  });
+
+  test('a manager: every database side by side; manager.close() ends the streams', async () => {
+    const manager = createManager({ users: withPassword(urls.postgres), audit: { url: urls.postgres, options: { size: 1 } } });
+    const handler = dashboardHandler(manager.metrics, { intervalMs: 50 });
+    const server = createServer(handler);
+    const base = await listen(server);
+    try {
+      const stream = await SseReader.open(`${base}/havuz/events`);
+      const hello = await stream.next((e) => e.event === 'hello');
+      assert.deepEqual(hello.data.pools.map((p: any) => p.name).sort(), ['audit', 'users']);
+      await manager.engine('users').query('SELECT 1');
+      await stream.next((e) => e.event === 'tick' && e.data.points.some((p: any) => p.name === 'users' && p.acquired > 0));
+      await manager.close();
+      await stream.next((e) => e.event === 'end', 2_000);
+      await stream.waitEnd();
+      assert.doesNotMatch(stream.raw, new RegExp(SECRET));
+    } finally {
+      handler.close();
+      await manager.close();
+      await stop(server);
+    }
   });
 
   test('serveDashboard: 127.0.0.1 by default, the token in the URL it prints, never keeps the process alive', async () => {

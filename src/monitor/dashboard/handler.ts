@@ -61,7 +61,8 @@ export class Dashboard {
       return true;
     }
     if (parsed.pathname === `${this.prefix}/events`) {
-      this.hub.attach(response);
+      if (request.method === 'HEAD') response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' }).end();
+      else this.hub.attach(response);
       return true;
     }
     if (parsed.pathname === this.prefix && this.prefix !== '') {

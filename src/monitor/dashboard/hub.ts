@@ -7,7 +7,7 @@ import { PoolFeed, type FeedEvent, type PoolConfig } from './pool-feed.js';
 export interface DashboardStreamOptions {
   /** How often each viewer gets a point per pool. Default 1000 ms. */
   intervalMs?: number;
-  /** End every stream once all the monitored pools are closed (the app's engine closed). Default true. */
+  /** End every stream once all the monitored pools are closed or removed (the app's engine or manager closed). Default true. */
   endWhenClosed?: boolean;
   /** Wall clock for the points' time stamps (ms). */
   now?: () => number;
@@ -55,6 +55,8 @@ export class DashboardHub {
         this.#feeds.get(collector.name)?.stop();
         this.#feeds.delete(collector.name);
         this.#broadcast('pools', this.#pools());
+        // The last pool gone (a manager closed, which removes its pools): nothing left to watch.
+        if (this.#endWhenClosed && this.#feeds.size === 0) queueMicrotask(() => this.#feeds.size === 0 && this.close());
       },
     });
   }
