@@ -152,7 +152,7 @@ export async function benchCommand(flags: BenchFlags, io: Io, registry: CleanupR
       quick: flags.quick === true,
     };
     let make: TargetMaker = (options) => makeTarget(db.url, { acquireTimeoutMs: 60_000, ...options });
-    const live = flags.live === true ? await serveDashboard(new MetricsRegistry(), { port: livePort, endWhenClosed: false, title: 'havuz bench' }) : undefined;
+    const live = flags.live === true ? await serveDashboard(new MetricsRegistry(), { port: livePort, endWhenClosed: false, history: 600, title: 'havuz bench' }) : undefined;
     if (live !== undefined) {
       io.stderr.write(`havuz bench: live dashboard at ${live.url}\n`);
       make = watched(make, live.dashboard.registry);

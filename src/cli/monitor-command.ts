@@ -83,7 +83,7 @@ export async function monitorCommand(flags: MonitorFlags, io: Io, _registry: Cle
   try {
     let served;
     try {
-      served = await serveDashboard(manager.metrics, { host: flags.host, port, token: flags.token, intervalMs, endWhenClosed: false, title: 'havuz monitor' });
+      served = await serveDashboard(manager.metrics, { host: flags.host, port, token: flags.token, intervalMs, endWhenClosed: false, history: 600, title: 'havuz monitor' });
     } catch (error) {
       throw new UsageError(`cannot listen on ${flags.host ?? '127.0.0.1'}:${port}: ${(error as Error).message}`);
     }

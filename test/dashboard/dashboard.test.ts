@@ -26,6 +26,7 @@ async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function stop(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
@@ -184,6 +185,31 @@ describe('the stream', () => {
     const started = Date.now();
     await new Promise((resolve) => server2.close(resolve));
     assert.ok(Date.now() - started < 1_000, 'no stream holds server.close() up');
+  });
+
+  test('history: a viewer who comes late gets the last ticks at once, at most `history` of them', async () => {
+    const db = open(urls.postgres, 'dash-history');
+    assert.throws(() => new Dashboard(db, { history: -1 }), { code: 'HAVUZ_INVALID_OPTION', message: /history/ });
+    const handler = dashboardHandler(db, { intervalMs: 50, history: 5 });
+    const server = createServer(handler);
+    const base = await listen(server);
+    try {
+      await sleep(600); // ~12 ticks, nobody watching
+      const connectedAt = Date.now();
+      const stream = await SseReader.open(`${base}/havuz/events`);
+      await stream.next((e) => e.event === 'hello');
+      await stream.next((_e) => stream.events.length >= 6);
+      const replayed = stream.events.slice(1, 6);
+      assert.ok(replayed.every((e) => e.event === 'tick' && e.data.t < connectedAt), 'five ticks from before the viewer came');
+      const times = replayed.map((e) => e.data.t);
+      assert.deepEqual(times, [...times].sort((a, b) => a - b), 'oldest first');
+      const sixth = await stream.next((_e) => stream.events.length >= 7).then(() => stream.events[6]!);
+      assert.ok(sixth.data.t >= connectedAt - 60, 'then live ones (no more than five replayed)');
+      stream.close();
+    } finally {
+      handler.close();
+      await stop(server);
+    }
   });
 
   test('a manager: every database side by side; manager.close() ends the streams', async () => {

@@ -1,7 +1,8 @@
 /**
  * The page's script, served inline as it is (no build step at run time). Plain ES2020 for any
  * current browser. Memory stays flat: each pool keeps a fixed ring of points (CAPACITY, ten
- * minutes at one a second) and at most MAX_EVENTS list items; uPlot redraws from the ring. Data
+ * minutes at one a second) and at most MAX_EVENTS list items; uPlot redraws from the ring, at
+ * most once per frame. Data
  * reaches the DOM only as text (textContent), never as HTML.
  * Kept free of backticks and dollar-brace so it can live in this template literal.
  */
@@ -18,6 +19,7 @@ export const DASHBOARD_JS = String.raw`(function () {
   var views = new Map();
   var source = null;
   var ticks = 0;
+  var frameQueued = false;
 
   /** A fixed-size ring per series: pushing never grows memory; ordered() copies oldest to newest. */
   function Ring(capacity, width) {
@@ -184,7 +186,11 @@ export const DASHBOARD_JS = String.raw`(function () {
       view.last = p;
       view.dirty = true;
     });
-    if (!document.hidden) render();
+    // One draw per frame however many ticks arrive (a history replay is hundreds at once); none while hidden.
+    if (!frameQueued && !document.hidden) {
+      frameQueued = true;
+      requestAnimationFrame(function () { frameQueued = false; render(); });
+    }
   }
 
   function render() {
@@ -234,6 +240,7 @@ export const DASHBOARD_JS = String.raw`(function () {
   // For tests and the curious: feed frames by hand, read what is kept.
   window.havuzDashboard = {
     tick: tick,
+    render: render,
     event: addEvent,
     pools: setPools,
     stop: function () { if (source) source.close(); },

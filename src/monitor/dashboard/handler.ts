@@ -35,6 +35,9 @@ export class Dashboard {
     if (options.intervalMs !== undefined && !(Number.isInteger(options.intervalMs) && options.intervalMs >= 50 && options.intervalMs <= 60_000)) {
       throw new InvalidOptionError('intervalMs', options.intervalMs, 'a whole number of ms from 50 to 60000');
     }
+    if (options.history !== undefined && !(Number.isInteger(options.history) && options.history >= 0 && options.history <= 3_600)) {
+      throw new InvalidOptionError('history', options.history, 'a whole number of ticks from 0 to 3600');
+    }
     this.#authorized = tokenChecker(options.token);
     this.registry = registryOf(target);
     this.prefix = prefix.replace(/\/+$/, '');

@@ -11,6 +11,12 @@ export interface DashboardStreamOptions {
   endWhenClosed?: boolean;
   /** Wall clock for the points' time stamps (ms). */
   now?: () => number;
+  /**
+   * Ticks to keep and replay to each new viewer, so a page opened late shows the recent past
+   * (`havuz monitor`, `havuz bench --live`: 600). Default 0: the timer runs only while someone
+   * watches. Above 0 it runs from the start (unref'd) and the memory is this many ticks at most.
+   */
+  history?: number;
 }
 
 /** A pool as `hello` and `pools` describe it. */
@@ -39,6 +45,10 @@ export class DashboardHub {
   readonly #endWhenClosed: boolean;
   readonly #now: () => number;
   readonly #unwatch: () => void;
+  readonly #historySize: number;
+  /** The last ticks as sent (a ring: #historyAt is the oldest once it is full). */
+  readonly #history: string[] = [];
+  #historyAt = 0;
   #timer: TimerHandle | undefined;
   #closed = false;
 
@@ -46,6 +56,7 @@ export class DashboardHub {
     this.#intervalMs = options.intervalMs ?? 1_000;
     this.#endWhenClosed = options.endWhenClosed ?? true;
     this.#now = options.now ?? Date.now;
+    this.#historySize = options.history ?? 0;
     this.#unwatch = registry.watch({
       add: (collector) => {
         this.#feeds.set(collector.name, new PoolFeed(collector, (e) => this.#event(e), this.#now));
@@ -59,6 +70,7 @@ export class DashboardHub {
         if (this.#endWhenClosed && this.#feeds.size === 0) queueMicrotask(() => this.#feeds.size === 0 && this.close());
       },
     });
+    if (this.#historySize > 0) this.#schedule();
   }
 
   get viewers(): number {
@@ -86,10 +98,11 @@ export class DashboardHub {
     this.#viewers.add(viewer);
     response.on('close', () => {
       this.#viewers.delete(viewer);
-      if (this.#viewers.size === 0) this.#stopTicking();
+      if (this.#viewers.size === 0 && this.#historySize === 0) this.#stopTicking();
     });
     response.on('drain', () => void (viewer.blocked = false));
     this.#send(viewer, 'hello', { intervalMs: this.#intervalMs, pools: this.#pools() }, true);
+    for (let i = 0; i < this.#history.length; i++) this.#write(viewer, this.#history[(this.#historyAt + i) % this.#history.length]!, true);
     if (this.#timer === undefined) {
       for (const feed of this.#feeds.values()) feed.point(); // a fresh baseline: rates since now, not since the last viewer
       this.#schedule();
@@ -101,6 +114,7 @@ export class DashboardHub {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopTicking();
+    this.#history.length = 0;
     this.#unwatch();
     for (const feed of this.#feeds.values()) feed.stop();
     this.#feeds.clear();
@@ -126,14 +140,25 @@ export class DashboardHub {
 
   #tick(): void {
     this.#timer = undefined;
-    if (this.#closed || this.#viewers.size === 0) return;
+    if (this.#closed || (this.#viewers.size === 0 && this.#historySize === 0)) return;
     const points = [...this.#feeds.values()].map((f) => f.point());
-    this.#broadcast('tick', { t: this.#now(), points });
+    const text = frame('tick', { t: this.#now(), points });
+    if (this.#historySize > 0) this.#remember(text);
+    for (const viewer of this.#viewers) this.#write(viewer, text, false);
     if (this.#endWhenClosed && points.length > 0 && points.every((p) => p.closed)) {
       this.close();
       return;
     }
     this.#schedule();
+  }
+
+  #remember(text: string): void {
+    if (this.#history.length < this.#historySize) {
+      this.#history.push(text);
+      return;
+    }
+    this.#history[this.#historyAt] = text;
+    this.#historyAt = (this.#historyAt + 1) % this.#historySize;
   }
 
   #event(event: FeedEvent): void {
