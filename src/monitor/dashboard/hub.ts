@@ -50,6 +50,7 @@ export class DashboardHub {
   readonly #history: string[] = [];
   #historyAt = 0;
   #timer: TimerHandle | undefined;
+  #eventIds = 0;
   #closed = false;
 
   constructor(registry: MetricsRegistry, options: DashboardStreamOptions = {}) {
@@ -59,7 +60,7 @@ export class DashboardHub {
     this.#historySize = options.history ?? 0;
     this.#unwatch = registry.watch({
       add: (collector) => {
-        this.#feeds.set(collector.name, new PoolFeed(collector, (e) => this.#event(e), this.#now));
+        this.#feeds.set(collector.name, new PoolFeed(collector, (e) => this.#event(e), { now: this.#now, nextId: () => ++this.#eventIds }));
         this.#broadcast('pools', this.#pools());
       },
       remove: (collector) => {

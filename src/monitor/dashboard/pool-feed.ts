@@ -27,7 +27,7 @@ export type FeedEventKind = 'leak' | 'invalidate' | 'connect-failed' | 'recovere
 
 /** A recent event as the page lists it: no connection object, no URL with a password. */
 export interface FeedEvent {
-  /** Unique per feed hub run; an event sent again with the same id replaces the first (its count grew). */
+  /** Unique within its hub; an event sent again with the same id replaces the first (its count grew). */
   id: number;
   pool: string;
   at: number;
@@ -39,7 +39,6 @@ export interface FeedEvent {
   stack?: string;
 }
 
-let nextId = 1;
 /** Kinds that come in bursts: folded into one line per second, so they cannot push a leak out of the list. */
 const BURSTY: ReadonlySet<FeedEventKind> = new Set(['timeout', 'connect-failed']);
 
@@ -70,7 +69,12 @@ export class PoolFeed {
   #lastWait: HistogramSnapshot;
   #lastCounters: { timeouts: number; createErrors: number; at: number };
 
-  constructor(collector: PoolCollector, onEvent: (event: FeedEvent) => void, now: () => number = Date.now) {
+  readonly #nextId: () => number;
+
+  constructor(collector: PoolCollector, onEvent: (event: FeedEvent) => void, options: { now?: () => number; nextId?: () => number } = {}) {
+    const now = options.now ?? Date.now;
+    let counter = 0;
+    this.#nextId = options.nextId ?? (() => ++counter);
     this.collector = collector;
     this.#onEvent = onEvent;
     this.#now = now;
@@ -165,7 +169,7 @@ export class PoolFeed {
       this.#onEvent({ ...last });
       return;
     }
-    const event: FeedEvent = { id: nextId++, pool: this.name, at, kind, message: redactUrl(message), count: 1, ...(stack === undefined ? {} : { stack: redactUrl(stack) }) };
+    const event: FeedEvent = { id: this.#nextId(), pool: this.name, at, kind, message: redactUrl(message), count: 1, ...(stack === undefined ? {} : { stack: redactUrl(stack) }) };
     this.#events.push(event);
     if (this.#events.length > MAX_EVENTS) this.#events.shift();
     this.#onEvent(event);
