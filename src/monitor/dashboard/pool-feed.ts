@@ -1,5 +1,5 @@
 import { messageOf } from '../../core/errors.js';
-import { redactUrl } from '../../engine/redact.js';
+import { redactUrl, redactUrlsIn } from '../../engine/redact.js';
 import type { PoolCollector } from '../collector.js';
 import { gradePool, type HealthReason, type HealthStatus } from '../grade.js';
 import type { HistogramSnapshot } from '../histogram.js';
@@ -165,11 +165,11 @@ export class PoolFeed {
     const last = this.#events[this.#events.length - 1];
     if (last !== undefined && last.kind === kind && BURSTY.has(kind) && at - last.at < 1_000) {
       last.count++;
-      last.message = redactUrl(message);
+      last.message = redactUrlsIn(message);
       this.#onEvent({ ...last });
       return;
     }
-    const event: FeedEvent = { id: this.#nextId(), pool: this.name, at, kind, message: redactUrl(message), count: 1, ...(stack === undefined ? {} : { stack: redactUrl(stack) }) };
+    const event: FeedEvent = { id: this.#nextId(), pool: this.name, at, kind, message: redactUrlsIn(message), count: 1, ...(stack === undefined ? {} : { stack: redactUrlsIn(stack) }) };
     this.#events.push(event);
     if (this.#events.length > MAX_EVENTS) this.#events.shift();
     this.#onEvent(event);
@@ -189,7 +189,7 @@ export function intervalQuantile(before: HistogramSnapshot, after: HistogramSnap
 }
 
 function clean(reason: unknown): string {
-  return redactUrl(messageOf(reason)).replace(/\s+/g, ' ').slice(0, 300);
+  return redactUrlsIn(messageOf(reason)).replace(/\s+/g, ' ').slice(0, 300);
 }
 
 function round(n: number): number {
