@@ -241,6 +241,7 @@ export const DASHBOARD_JS = String.raw`(function () {
   window.havuzDashboard = {
     tick: tick,
     render: render,
+    series: function (pool, key) { var v = views.get(pool); return v ? v.ring.ordered(SERIES.indexOf(key)) : []; },
     event: addEvent,
     pools: setPools,
     stop: function () { if (source) source.close(); },
