@@ -1,14 +1,15 @@
 // The seed's FastAPI application as a Fastify app: users in PostgreSQL, /health/pool and /metrics
-// from the havuz plugin, graceful shutdown on SIGTERM / SIGINT.
+// from the havuz plugin, the live dashboard at /havuz/, graceful shutdown on SIGTERM / SIGINT.
 // Run: node --import tsx examples/fastify-app.ts [postgresql://postgres@127.0.0.1:5432/test] [port]
 //   curl -XPOST localhost:3000/users -H 'content-type: application/json' -d '{"name":"Ada","email":"ada@example.com"}'
 //   curl localhost:3000/users/1    curl localhost:3000/health/pool    curl localhost:3000/metrics
+//   open http://localhost:3000/havuz/ in a browser (set HAVUZ_DASHBOARD_TOKEN to require ?token=...)
 import { pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DatabaseError, type EngineOptions } from 'havuz';
 import { havuz } from 'havuz/fastify';
-import type { MetricsRegistry } from 'havuz/monitor';
+import type { DashboardOptions, MetricsRegistry } from 'havuz/monitor';
 
 export interface UsersAppOptions {
   url: string;
@@ -19,6 +20,8 @@ export interface UsersAppOptions {
   promRegistry?: Registry;
   /** Collect the pool's metrics here (to add OpenTelemetry, or other pools). */
   metrics?: MetricsRegistry;
+  /** The live dashboard at /havuz/ (default on; false to leave it out). */
+  dashboard?: boolean | DashboardOptions;
 }
 
 interface User {
@@ -37,6 +40,7 @@ export async function buildUsersApp(options: UsersAppOptions): Promise<FastifyIn
     engineOptions: { name: 'users-db', size: 10, acquireTimeoutMs: 30_000, ...options.engineOptions },
     promRegistry: options.promRegistry ?? new Registry(),
     metrics: options.metrics,
+    dashboard: options.dashboard ?? true,
   });
   await app.havuz.query(`CREATE TABLE IF NOT EXISTS ${table} (id SERIAL PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE NOT NULL)`);
 
@@ -84,7 +88,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const port = Number(process.argv[3] ?? 3000);
   const promRegistry = new Registry();
   collectDefaultMetrics({ register: promRegistry });
-  const app = await buildUsersApp({ url, promRegistry });
+  const token = process.env.HAVUZ_DASHBOARD_TOKEN;
+  const app = await buildUsersApp({ url, promRegistry, dashboard: token === undefined ? true : { token } });
   const address = await app.listen({ port, host: '127.0.0.1' });
   console.log(JSON.stringify({ listening: address, port: (app.server.address() as { port: number }).port }));
   const shutdown = async (signal: string) => {

@@ -5,6 +5,7 @@
 import type { PoolOptions } from '../core/options.js';
 import type { PoolStatus } from '../core/stats.js';
 import { createEngine, type PoolClass } from '../engine/index.js';
+import type { MonitorTarget } from '../monitor/source.js';
 
 export { redactUrl } from '../engine/index.js';
 
@@ -22,6 +23,8 @@ export interface BenchTarget {
   query(sql: string): Promise<QueryRows>;
   status(): PoolStatus;
   close(): Promise<void>;
+  /** The engine behind it, for a live dashboard to watch (`havuz bench --live`). */
+  readonly monitored?: MonitorTarget;
 }
 
 /** The pool options the bench sets (core names), plus the engine's `poolClass`. */
@@ -39,5 +42,6 @@ export function makeTarget(url: string, options: TargetOptions = {}): BenchTarge
     query: (sql) => engine.query(sql),
     status: () => engine.status(),
     close: () => engine.close(),
+    monitored: engine,
   };
 }

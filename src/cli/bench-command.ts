@@ -8,6 +8,8 @@ import { toJson, type BenchRun } from '../bench/result.js';
 import { loadTest, poolVsNone, sweep, type RunHooks, type TargetMaker } from '../bench/scenarios.js';
 import { renderBenchTables } from '../bench/table.js';
 import { dialectOf, makeTarget, redactUrl, type Dialect } from '../bench/target.js';
+import { serveDashboard } from '../monitor/dashboard/serve.js';
+import { MetricsRegistry } from '../monitor/registry.js';
 import { choiceList, fraction, positiveNumber, sizeList, wholeNumber } from './args.js';
 import type { CleanupRegistry } from './cleanup.js';
 import { openDatabase } from './database.js';
@@ -32,6 +34,8 @@ export const benchFlags = {
   json: { type: 'boolean' },
   report: { type: 'string' },
   verbose: { type: 'boolean' },
+  live: { type: 'boolean' },
+  'live-port': { type: 'string' },
 } as const;
 
 export const benchHelp = `Usage: havuz bench [options]
@@ -55,6 +59,9 @@ temporary folder and removes it afterwards, on Ctrl-C too.
   --json                print the results as JSON on stdout instead of tables
   --report FILE         also write a self-contained HTML report with charts
   --verbose             show the embedded server's log on stderr
+  --live                watch the run in the browser: serves the dashboard on 127.0.0.1 while the
+                        bench runs and prints its URL (the sweep shows as one pool growing)
+  --live-port N         port for --live (default 0: any free port)
 
 Exit codes: 0 done, 2 bad input (flags, URL, SQL, unreachable database), 130 interrupted.`;
 
@@ -76,6 +83,8 @@ export interface BenchFlags {
   json?: boolean;
   report?: string;
   verbose?: boolean;
+  live?: boolean;
+  'live-port'?: string;
 }
 
 interface BenchPlan {
@@ -115,6 +124,8 @@ export function defaultSql(dialect: Dialect): string {
 
 export async function benchCommand(flags: BenchFlags, io: Io, registry: CleanupRegistry, signal: AbortSignal): Promise<number> {
   const plan = planBench(flags);
+  const livePort = wholeNumber('live-port', flags['live-port'], 0, 0);
+  if (livePort > 65_535) throw new UsageError(`--live-port must be at most 65535 (got "${flags['live-port']}")`);
   await checkReportPath(flags.report);
   const dialect = flags.url === undefined ? 'postgres' : dialectOf(flags.url);
   if (dialect === undefined) throw new UsageError(`unsupported database URL ${redactUrl(flags.url!)}: use postgresql://, mysql://, mariadb:// or sqlite:///file.db`);
@@ -140,13 +151,20 @@ export async function benchCommand(flags: BenchFlags, io: Io, registry: CleanupR
       startedAt: new Date().toISOString(),
       quick: flags.quick === true,
     };
-    const make: TargetMaker = (options) => makeTarget(db.url, { acquireTimeoutMs: 60_000, ...options });
+    let make: TargetMaker = (options) => makeTarget(db.url, { acquireTimeoutMs: 60_000, ...options });
+    const live = flags.live === true ? await serveDashboard(new MetricsRegistry(), { port: livePort, endWhenClosed: false, history: 600, title: 'havuz bench' }) : undefined;
+    if (live !== undefined) {
+      io.stderr.write(`havuz bench: live dashboard at ${live.url}\n`);
+      make = watched(make, live.dashboard.registry);
+    }
     try {
       await runScenarios(plan, sql, make, { signal, progress }, run);
     } catch (error) {
       // The statement passed its check but failed under load (a constraint, a deadlock): still the user's SQL.
       if (error instanceof DatabaseError) throw new UsageError(`the SQL failed during the run: ${describeError(error)} (in: ${sql})`);
       throw error;
+    } finally {
+      await live?.close();
     }
 
     if (flags.json) io.stdout.write(`${JSON.stringify(toJson(run), null, 2)}\n`);
@@ -160,6 +178,25 @@ export async function benchCommand(flags: BenchFlags, io: Io, registry: CleanupR
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Every target the run makes, watched by the live dashboard while it is open: all under the one
+ * pool name, so the page shows the whole run as one pool whose size steps through the sweep.
+ */
+function watched(make: TargetMaker, registry: MetricsRegistry): TargetMaker {
+  return (options) => {
+    const target = make(options);
+    if (target.monitored === undefined) return target;
+    const name = registry.add(target.monitored).name;
+    return {
+      ...target,
+      close: async () => {
+        registry.remove(name);
+        await target.close();
+      },
+    };
+  };
 }
 
 async function runScenarios(plan: BenchPlan, sql: string, make: TargetMaker, hooks: RunHooks, run: BenchRun): Promise<void> {

@@ -1,4 +1,4 @@
-import { redactUrl } from '../bench/target.js';
+import { redactUrlsIn } from '../engine/redact.js';
 
 /** Exit codes: 0 done, 1 a bug in havuz, 2 bad input (including an unreachable database or failing SQL), 130/143 interrupted. */
 export const EXIT = { ok: 0, bug: 1, usage: 2 } as const;
@@ -30,7 +30,7 @@ export function oneLine(text: string): string {
 
 /** Never print a password: redact URLs and scrub the known secrets from any text we print. */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"']+/gi, (url) => redactUrl(url));
+  let out = redactUrlsIn(text);
   for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
   return out;
 }

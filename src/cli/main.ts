@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { adviseCommand, adviseFlags, adviseHelp } from './advise-command.js';
 import { benchCommand, benchFlags, benchHelp } from './bench-command.js';
+import { monitorCommand, monitorFlags, monitorHelp } from './monitor-command.js';
 import { CleanupRegistry, installSignalHandlers } from './cleanup.js';
 import { UsageError } from '../core/errors.js';
 import { EXIT, describeError, scrubSecrets } from './errors.js';
@@ -12,6 +13,7 @@ const help = `Usage: havuz <command> [options]
 Commands:
   bench     measure pooling on a real database (pool vs none, load test, pool-size sweep)
   advise    recommend pool size, overflow and timeout for your database and load
+  monitor   watch databases' pools live in the browser (the dashboard)
 
 Run havuz <command> --help for its options.`;
 
@@ -21,6 +23,7 @@ export async function main(argv: readonly string[], io: Io, registry: CleanupReg
   const commands = {
     bench: { flags: benchFlags, help: benchHelp, run: benchCommand },
     advise: { flags: adviseFlags, help: adviseHelp, run: adviseCommand },
+    monitor: { flags: monitorFlags, help: monitorHelp, run: monitorCommand },
   } as const;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout.write(`${help}\n`);
@@ -31,7 +34,7 @@ export async function main(argv: readonly string[], io: Io, registry: CleanupReg
     return EXIT.ok;
   }
   const spec = (commands as Record<string, (typeof commands)[keyof typeof commands]>)[command];
-  if (spec === undefined) throw new UsageError(`unknown command "${command}" (try: havuz bench, havuz advise)`);
+  if (spec === undefined) throw new UsageError(`unknown command "${command}" (try: havuz bench, havuz advise, havuz monitor)`);
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({ args: [...rest], options: { ...spec.flags, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));

@@ -37,6 +37,11 @@ function redactRaw(url: string): string {
   });
 }
 
+/** Every URL inside a text (an error message, a stack) redacted, the rest as it was. */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"']+/gi, (url) => redactUrl(url));
+}
+
 /** Removes every occurrence of a secret from a message (drivers sometimes echo what they were given). */
 export function scrub(text: string, secret: string | undefined): string {
   if (secret === undefined || secret.length === 0) return text;

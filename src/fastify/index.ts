@@ -2,11 +2,12 @@
  * havuz/fastify: a database as a Fastify plugin. `fastify-plugin` (an optional peer dependency,
  * imported only here) keeps it unencapsulated, so `app.havuz` is there for every route.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { InvalidOptionError } from '../core/errors.js';
 import { createEngine } from '../engine/create.js';
 import { Engine, type EngineOptions } from '../engine/engine.js';
+import { Dashboard, type DashboardOptions } from '../monitor/dashboard/handler.js';
 import { registerPromClient, type PromClientRegistry } from '../monitor/prom-client.js';
 import { MetricsRegistry } from '../monitor/registry.js';
 import { MonitorRoutes, type MonitorRoutesOptions, type RouteAnswer, type ServedPromRegistry } from '../monitor/routes.js';
@@ -22,6 +23,11 @@ export interface HavuzFastifyOptions {
   promRegistry?: PromClientRegistry & ServedPromRegistry;
   /** `/health`, `/health/pool` and `/metrics` under this prefix; `false` serves none. */
   routes?: false | Pick<MonitorRoutesOptions, 'prefix' | 'health'>;
+  /**
+   * The live dashboard (page and Server-Sent Events) at `/havuz/` (or `prefix`); `true` for the
+   * defaults. Off by default. Its streams end as the app starts closing.
+   */
+  dashboard?: boolean | DashboardOptions;
   /** Close the engine when the app closes (default true). */
   closeEngine?: boolean;
 }
@@ -53,6 +59,17 @@ async function havuzPlugin(app: FastifyInstance, options: HavuzFastifyOptions): 
     else metrics.remove(collector.name);
     if (options.closeEngine !== false) await engine.close();
   });
+
+  if (options.dashboard !== undefined && options.dashboard !== false) {
+    const dashboard = new Dashboard(metrics, options.dashboard === true ? {} : options.dashboard);
+    // Before the server closes: an open stream would hold app.close() up.
+    app.addHook('preClose', async () => dashboard.close());
+    const serve = async (request: FastifyRequest, r: FastifyReply) => {
+      r.hijack();
+      dashboard.handle(request.raw, r.raw, request.url);
+    };
+    for (const path of new Set([dashboard.prefix || '/', `${dashboard.prefix}/`, `${dashboard.prefix}/events`])) app.get(path, serve);
+  }
 
   if (options.routes === false) return;
   const routes = new MonitorRoutes(metrics, { ...options.routes, promRegistry: options.promRegistry });

@@ -12,3 +12,14 @@ export { HavuzHealthIndicator, type IndicatorResult } from './nest.js';
 export { sourceOf, type MonitoredPool, type MonitoredEngine, type MonitorTarget } from './source.js';
 export type { Recent } from './recent.js';
 export { hostCollectors, topologyFamilies } from './topology.js';
+export {
+  Dashboard,
+  dashboardHandler,
+  expressDashboard,
+  serveDashboard,
+  type DashboardOptions,
+  type ServeDashboardOptions,
+  type ServedDashboard,
+  type PoolPoint,
+  type FeedEvent,
+} from './dashboard/index.js';

@@ -32,7 +32,7 @@ const userCode = `import { createEngine, Pool, type PoolOptions } from 'havuz';
 import { PgPool, MysqlPool, havuzErrorOf, type PgPoolConfig, type PgPoolClient } from 'havuz/compat';
 import { type Engine } from 'havuz/engine';
 import { presets } from 'havuz/sizing';
-import { PoolCollector } from 'havuz/monitor';
+import { PoolCollector, dashboardHandler, type DashboardOptions } from 'havuz/monitor';
 import { postgresDialect } from 'havuz/drivers';
 import * as core from 'havuz/core';
 import * as bench from 'havuz/bench';
@@ -54,7 +54,8 @@ export async function lookup(): Promise<number> {
 }
 const options: PoolOptions = { ...presets.lowTraffic, size: 3 };
 const engine: Engine = createEngine('postgres://localhost/db', options);
-export const used = [engine, Pool, MysqlPool, PoolCollector, postgresDialect, core, bench];
+const dashboardOptions: DashboardOptions = { token: 'secret', prefix: '/ops' };
+export const used = [engine, Pool, MysqlPool, PoolCollector, postgresDialect, core, bench, dashboardHandler(engine, dashboardOptions)];
 export type Optional = [typeof otel, typeof fastify];
 `;
 
@@ -125,11 +126,16 @@ const { PgPool } = await import('havuz/compat');
 const pool = new PgPool({ connectionString: process.argv[2] });
 const { rows } = await pool.query('SELECT 41 + 1 AS n');
 await pool.end();
-console.log(JSON.stringify({ n: rows[0].n, entries: names.length }));
+// The dashboard from the package alone: uPlot ships inside dist, nothing fetched.
+const { serveDashboard, MetricsRegistry } = await import('havuz/monitor');
+const served = await serveDashboard(new MetricsRegistry());
+const page = await (await fetch(served.url)).text();
+await served.close();
+console.log(JSON.stringify({ n: rows[0].n, entries: names.length, dashboard: /uPlot \\(v[0-9.]+\\)/.test(page) }));
 `,
     );
     const { stdout } = await run(process.execPath, ['main.js', urls.postgres], { cwd: projects.esm });
-    assert.deepEqual(JSON.parse(stdout), { n: 42, entries: subpaths.length });
+    assert.deepEqual(JSON.parse(stdout), { n: 42, entries: subpaths.length, dashboard: true });
   });
 
   test('CommonJS: require() of every entry point, and PgPool serves a query', async (t) => {
