@@ -1,5 +1,6 @@
 /**
- * The web benchmark: the example Fastify app (examples/fastify-app.ts) on havuz against the same
+ * The web benchmark: the example Fastify app (examples/fastify-app.ts) on havuz (and with
+ * `pipeline: true`, as havuz-pipeline) against the same
  * app on pg.Pool and on postgres.js, driven over HTTP by autocannon at 10, 100 and 1,000
  * connections, one run. Each app runs in its own process with a pool of the same size; only one
  * is under load at a time, in an order that rotates every run. Reported: requests per second and
@@ -108,6 +109,7 @@ try {
   await setup.end();
 }
 
+const isHavuz = (library: WebLibrary): boolean => library === 'havuz' || library === 'havuz-pipeline';
 const summary = levels.map((connections) => {
   const byLibrary = Object.fromEntries(
     chosen.map((library) => {
@@ -115,22 +117,29 @@ const summary = levels.map((connections) => {
       return [library, { rps: median(s.map((m) => m.rps)), rpsSpread: spread(s.map((m) => m.rps)), p99Ms: median(s.map((m) => m.p99Ms)), failed: s.reduce((n, m) => n + m.non2xx + m.errors, 0) }];
     }),
   );
-  const havuz = byLibrary.havuz;
-  const ratios = Object.fromEntries(
-    chosen.filter((l) => l !== 'havuz' && havuz !== undefined).map((peer) => [peer, { rps: havuz!.rps / byLibrary[peer]!.rps, p99: havuz!.p99Ms / byLibrary[peer]!.p99Ms }]),
-  );
-  return { connections, libraries: byLibrary, havuzOver: ratios };
+  const over = (mine: WebLibrary) => {
+    const own = byLibrary[mine];
+    return Object.fromEntries(
+      chosen.filter((l) => !isHavuz(l) && own !== undefined).map((peer) => [peer, { rps: own!.rps / byLibrary[peer]!.rps, p99: own!.p99Ms / byLibrary[peer]!.p99Ms }]),
+    );
+  };
+  return { connections, libraries: byLibrary, havuzOver: over('havuz'), pipelineOver: over('havuz-pipeline') };
 });
 
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ node: process.version, cpus: cpus().length, size, rows, seconds, runs, results: summary })}\n`);
 } else {
   const header = ['connections', ...chosen.flatMap((l) => [`${l} rps`, `${l} p99 ms`])];
-  for (const peer of chosen.filter((l) => l !== 'havuz')) header.push(`rps vs ${peer}`, `p99 vs ${peer}`);
+  const peers = chosen.filter((l) => !isHavuz(l));
+  const mine = (['havuz', 'havuz-pipeline'] as const).filter((l) => chosen.includes(l));
+  for (const m of mine) for (const peer of peers) header.push(`${m} rps vs ${peer}`, `${m} p99 vs ${peer}`);
   const table = summary.map((s) => [
     String(s.connections),
     ...chosen.flatMap((l) => [`${Math.round(s.libraries[l]!.rps)} ±${(s.libraries[l]!.rpsSpread * 100).toFixed(0)}%`, String(s.libraries[l]!.p99Ms)]),
-    ...chosen.filter((l) => l !== 'havuz').flatMap((peer) => (s.havuzOver[peer] === undefined ? ['', ''] : [formatRatio(s.havuzOver[peer].rps), formatRatio(s.havuzOver[peer].p99)])),
+    ...mine.flatMap((m) => {
+      const over = m === 'havuz' ? s.havuzOver : s.pipelineOver;
+      return peers.flatMap((peer) => (over[peer] === undefined ? ['', ''] : [formatRatio(over[peer].rps), formatRatio(over[peer].p99)]));
+    }),
   ]);
   process.stdout.write(`${renderTable([header, ...table])}\n\nrps ratio above 1x and p99 ratio below 1x favour havuz; ± is the spread over ${runs} runs.\n`);
   const failed = summary.flatMap((s) => chosen.filter((l) => s.libraries[l]!.failed > 0).map((l) => `${l} at ${s.connections}: ${s.libraries[l]!.failed}`));

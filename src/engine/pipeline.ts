@@ -63,6 +63,8 @@ class Lane<C> {
   open = true;
   lost: unknown = undefined;
   cancels = 0;
+  /** When its head last changed: a statement was sent to it idle, or one was answered. */
+  progressAt = 0;
   retired = false;
   idleCheck = false;
 
@@ -95,6 +97,8 @@ export class Pipeline<C> {
   #growing = 0;
   #answered = 0;
   #timer: TimerHandle | undefined = undefined;
+  /** The latest progress of any lane. */
+  #progressAt = 0;
   /** The pool handed out a connection that cannot pipeline (pg-native): every statement runs dedicated. */
   #unsupported = false;
 
@@ -153,17 +157,32 @@ export class Pipeline<C> {
       if (!lane.open || n >= this.#depth) continue;
       if (n === 0) return lane;
       if (best !== undefined && best.inflight.length <= n) continue;
-      if (now < 0) now = this.#clock.now();
-      if (now - lane.inflight[0]!.sentAt > this.#stallMs) continue;
+      if (now < 0) now = this.#reference();
+      if (now - lane.progressAt > this.#stallMs) continue;
       best = lane;
     }
     return best;
   }
 
+  /**
+   * What a lane's progress is measured against. With several lanes, the latest progress of any of
+   * them: a stalled lane is one that stood still while the others moved, so a busy event loop,
+   * which delays every answer alike, stalls none. With one, the clock.
+   */
+  #reference(): number {
+    return this.#lanes.length > 1 ? this.#progressAt : this.#clock.now();
+  }
+
+  #stalled(lane: Lane<C>, reference: number): boolean {
+    return lane.inflight.length > 0 && reference - lane.progressAt > this.#stallMs;
+  }
+
   #send(lane: Lane<C>, job: Job): void {
     const { dialect, maxQueries, queryCounts } = this.#context;
     const raw = lane.raw;
-    const flight: Flight = { job, sentAt: this.#clock.now(), cancelsBefore: lane.cancels, cancelled: false, onHead: undefined };
+    const now = this.#clock.now();
+    const flight: Flight = { job, sentAt: now, cancelsBefore: lane.cancels, cancelled: false, onHead: undefined };
+    if (lane.inflight.length === 0) this.#progress(lane, now);
     lane.inflight.push(flight);
     if (maxQueries > 0) {
       const count = (queryCounts.get(raw as object) ?? 0) + 1;
@@ -218,6 +237,11 @@ export class Pipeline<C> {
     observers.emit({ pool, sql, params, durationMs: this.#clock.now() - flight.sentAt, rowCount, error });
   }
 
+  #progress(lane: Lane<C>, now: number): void {
+    lane.progressAt = now;
+    if (now > this.#progressAt) this.#progressAt = now;
+  }
+
   /** The deadline's cancel: sent once the statement is the one the server runs, never earlier. */
   #cancel(lane: Lane<C>, flight: Flight): Promise<void> {
     const send = (): Promise<void> => {
@@ -237,6 +261,7 @@ export class Pipeline<C> {
     const inflight = lane.inflight;
     const at = inflight[0] === flight ? 0 : inflight.indexOf(flight);
     if (at >= 0) inflight.splice(at, 1);
+    this.#progress(lane, this.#clock.now());
     const head = inflight[0];
     if (head?.onHead !== undefined) {
       const cancel = head.onHead;
@@ -266,10 +291,8 @@ export class Pipeline<C> {
   }
 
   #fill(lane: Lane<C>): void {
-    while (this.#queueHead < this.#queue.length && lane.open && lane.inflight.length < this.#depth) {
-      if (lane.inflight.length > 0 && this.#clock.now() - lane.inflight[0]!.sentAt > this.#stallMs) return;
-      this.#send(lane, this.#shift()!);
-    }
+    // Just answered or just opened: it is not stalled, and filling it needs no clock.
+    while (this.#queueHead < this.#queue.length && lane.open && lane.inflight.length < this.#depth) this.#send(lane, this.#shift()!);
   }
 
   #shift(): Job | undefined {
@@ -382,7 +405,8 @@ export class Pipeline<C> {
   #check(): void {
     this.#timer = undefined;
     const now = this.#clock.now();
-    const stalled = this.#lanes.length === 0 || this.#lanes.some((lane) => lane.inflight.length > 0 && now - lane.inflight[0]!.sentAt > this.#stallMs);
+    const reference = this.#reference();
+    const stalled = this.#lanes.length === 0 || this.#lanes.some((lane) => this.#stalled(lane, reference));
     const acquireTimeoutMs = this.#pool.options.acquireTimeoutMs;
     for (let job = this.#queue[this.#queueHead]; job !== undefined; job = this.#queue[this.#queueHead]) {
       const waited = now - job.queuedAt;
