@@ -23,6 +23,7 @@ import { redactUrl } from '../src/engine/index.js';
 import { BenchChild } from './lib/child.js';
 import { median, renderTable, spread, formatRatio } from './lib/stats.js';
 import { webLibraries, type WebLibrary } from './web/apps.js';
+import type { ServerRequest, ServerStats } from './web/server.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,6 +60,8 @@ interface Measured {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** Inside the app: Fastify's request-to-response p99, and the event loop's delay p99. */
+  server?: ServerStats;
 }
 
 /** One autocannon run against one app; ids drawn from a seeded sequence, so every app gets the same requests. */
@@ -82,21 +85,25 @@ await setup.query(`INSERT INTO ${table} (name, email) SELECT 'user ' || i, 'user
 log(`bench:web on node ${process.version}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${redactUrl(url)}, pool size ${size} per app, ${rows} users`);
 
 const script = fileURLToPath(new URL('./web/server.ts', import.meta.url));
-const servers = new Map(chosen.map((library) => [library, new BenchChild<{ op: 'port' | 'close' }, number>(library, script, [library, url, table, String(size)])]));
+const servers = new Map(chosen.map((library) => [library, new BenchChild<ServerRequest, number | ServerStats>(library, script, [library, url, table, String(size)])]));
 const samples: Record<number, Record<string, Measured[]>> = {};
 try {
   await Promise.all([...servers.values()].map((s) => s.ready()));
   const ports = new Map<WebLibrary, number>();
-  for (const [library, server] of servers) ports.set(library, await server.request({ op: 'port' }));
+  for (const [library, server] of servers) ports.set(library, (await server.request({ op: 'port' })) as number);
   for (const connections of levels) {
     samples[connections] = Object.fromEntries(chosen.map((l) => [l, []]));
     for (const library of chosen) await drive(ports.get(library)!, connections, warmup); // JIT, pool and sockets warm
     for (let run = 0; run < runs; run++) {
       const order = chosen.map((_, i) => chosen[(i + run) % chosen.length]!);
       for (const library of order) {
+        const server = servers.get(library)!;
+        await server.request({ op: 'reset' });
         const m = await drive(ports.get(library)!, connections, seconds);
+        m.server = (await server.request({ op: 'stats' })) as ServerStats;
         samples[connections]![library]!.push(m);
-        log(`  c=${connections} run ${run + 1}/${runs} ${library}: ${Math.round(m.rps)} rps, p99 ${m.p99Ms} ms${m.non2xx + m.errors > 0 ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`);
+        const inside = `; in the app: handler p50 ${m.server.handlerP50Ms} ms, p99 ${m.server.handlerP99Ms} ms, event-loop delay p99 ${m.server.loopDelayP99Ms} ms`;
+        log(`  c=${connections} run ${run + 1}/${runs} ${library}: ${Math.round(m.rps)} rps, p99 ${m.p99Ms} ms${inside}${m.non2xx + m.errors > 0 ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`);
       }
     }
   }
@@ -114,7 +121,17 @@ const summary = levels.map((connections) => {
   const byLibrary = Object.fromEntries(
     chosen.map((library) => {
       const s = samples[connections]![library]!;
-      return [library, { rps: median(s.map((m) => m.rps)), rpsSpread: spread(s.map((m) => m.rps)), p99Ms: median(s.map((m) => m.p99Ms)), failed: s.reduce((n, m) => n + m.non2xx + m.errors, 0) }];
+      return [
+        library,
+        {
+          rps: median(s.map((m) => m.rps)),
+          rpsSpread: spread(s.map((m) => m.rps)),
+          p99Ms: median(s.map((m) => m.p99Ms)),
+          handlerP99Ms: median(s.map((m) => m.server?.handlerP99Ms ?? NaN)),
+          loopDelayP99Ms: median(s.map((m) => m.server?.loopDelayP99Ms ?? NaN)),
+          failed: s.reduce((n, m) => n + m.non2xx + m.errors, 0),
+        },
+      ];
     }),
   );
   const over = (mine: WebLibrary) => {

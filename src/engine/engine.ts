@@ -131,6 +131,12 @@ export class Engine<C = unknown> {
     });
   }
 
+  /** @internal The pipeline dispatcher's counters and load, when the `pipeline` option is on: for tests and diagnosis. */
+  pipelineStats(): (Pipeline<C>['counters'] & Pipeline<C>['stats']) | undefined {
+    const p = this.#pipeline;
+    return p === undefined ? undefined : { ...p.counters, ...p.stats };
+  }
+
   /** Check out a connection; release it, or use `await using conn = await engine.connect()`. */
   async connect(options?: ConnectOptions): Promise<Connection<C>> {
     readOnlyOf(options);

@@ -95,8 +95,12 @@ export class Pipeline<C> {
   #queue: Job[] = [];
   #queueHead = 0;
   #growing = 0;
+  /** Statements this dispatcher sent to the dedicated path (moved, re-run, overflow) not yet answered. */
+  #ownDedicated = 0;
   #answered = 0;
   #timer: TimerHandle | undefined = undefined;
+  /** What the dispatcher did, for tests and diagnosis. */
+  readonly counters = { lanesOpened: 0, movedToOwn: 0, yielded: 0, retried: 0, stalledSkips: 0 };
   /** The latest progress of any lane. */
   #progressAt = 0;
   /** The pool handed out a connection that cannot pipeline (pg-native): every statement runs dedicated. */
@@ -138,7 +142,7 @@ export class Pipeline<C> {
         return;
       }
       if (this.#queue.length - this.#queueHead >= this.#maxQueued) {
-        this.#dedicated(sql, params).then(resolve, reject);
+        this.#dedicate(job);
         return;
       }
       job.queuedAt = this.#clock.now();
@@ -158,7 +162,10 @@ export class Pipeline<C> {
       if (n === 0) return lane;
       if (best !== undefined && best.inflight.length <= n) continue;
       if (now < 0) now = this.#reference();
-      if (now - lane.progressAt > this.#stallMs) continue;
+      if (now - lane.progressAt > this.#stallMs) {
+        this.counters.stalledSkips++;
+        continue;
+      }
       best = lane;
     }
     return best;
@@ -223,7 +230,8 @@ export class Pipeline<C> {
     // running it again is safe; it runs on a connection of its own.
     if (!flight.cancelled && !job.retried && lane.cancels > flight.cancelsBefore && dialect.errorCode(error) === '57014') {
       job.retried = true;
-      this.#dedicated(job.sql, job.params).then(job.resolve, job.reject);
+      this.counters.retried++;
+      this.#dedicate(job);
       return;
     }
     const classified = classifyError(dialect, error, this.#context.statementTimeoutMs);
@@ -281,11 +289,14 @@ export class Pipeline<C> {
 
   /** A dedicated checkout (a transaction, connect()) waits in the pool: the least busy lane goes back to it. */
   #yieldIfWanted(): void {
+    // Not to this dispatcher's own lanes being opened. Its statements moved to connections of their
+    // own are served too: a moved statement must not wait behind lanes that never go idle.
     if (this.#pool.status().pending <= this.#growing) return;
     let least: Lane<C> | undefined;
     for (const lane of this.#lanes) if (lane.open && (least === undefined || lane.inflight.length < least.inflight.length)) least = lane;
     if (least === undefined) return;
     least.open = false;
+    this.counters.yielded++;
     this.#drop(least);
     if (least.inflight.length === 0) this.#retire(least);
   }
@@ -367,6 +378,7 @@ export class Pipeline<C> {
         }
         this.#pipelining.set(raw, true);
         const lane = new Lane(lease, raw);
+        this.counters.lanesOpened++;
         this.#lanes.push(lane);
         this.#fill(lane);
         if (this.#queue.length > this.#queueHead) this.#grow();
@@ -386,7 +398,17 @@ export class Pipeline<C> {
   }
 
   #dedicate(job: Job): void {
-    this.#dedicated(job.sql, job.params).then(job.resolve, job.reject);
+    this.#ownDedicated++;
+    this.#dedicated(job.sql, job.params).then(
+      (result) => {
+        this.#ownDedicated--;
+        job.resolve(result);
+      },
+      (error: unknown) => {
+        this.#ownDedicated--;
+        job.reject(error);
+      },
+    );
   }
 
   #arm(): void {
@@ -406,12 +428,23 @@ export class Pipeline<C> {
     this.#timer = undefined;
     const now = this.#clock.now();
     const reference = this.#reference();
-    const stalled = this.#lanes.length === 0 || this.#lanes.some((lane) => this.#stalled(lane, reference));
+    // No lane and none being opened: nothing to wait for here. A lane being opened is worth the
+    // wait (moving everything to connections of its own would crowd out the lanes for good).
+    let stalled = this.#lanes.length === 0 ? this.#growing === 0 : this.#lanes.some((lane) => this.#stalled(lane, reference));
+    if (stalled && this.#lanes.length > 0) {
+      // Moving only helps when the pool can hand out a connection soon; when its every connection is
+      // a lane, the statement is served sooner by the lanes that still move than by a queue for one.
+      const status = this.#pool.status();
+      stalled = status.pending === 0 && (status.idle > 0 || status.size + status.connecting < status.max);
+    }
     const acquireTimeoutMs = this.#pool.options.acquireTimeoutMs;
     for (let job = this.#queue[this.#queueHead]; job !== undefined; job = this.#queue[this.#queueHead]) {
       const waited = now - job.queuedAt;
       if (waited < this.#stallMs) break;
-      if (stalled) this.#dedicate(this.#shift()!);
+      if (stalled) {
+        this.counters.movedToOwn++;
+        this.#dedicate(this.#shift()!);
+      }
       else if (waited >= acquireTimeoutMs) {
         this.#shift();
         const status = this.#pool.status();

@@ -224,6 +224,16 @@ for (const target of targets) {
       assert.ok(events.some((e) => e.sql === 'SELECT nope' && e.error instanceof DatabaseError));
     });
 
+    test('a burst of 1,000 statements on a cold pool stays on the lanes: none moved, none waiting in the pool', async () => {
+      const { engine } = open('burst', { size: 5, maxOverflow: 0, pipeline: true });
+      const values = await Promise.all(Array.from({ length: 1_000 }, (_, i) => engine.query<{ v: number }>('SELECT $1::int AS v', [i])));
+      assert.ok(values.every((r, i) => r.rows[0]!.v === i));
+      const stats = engine.pipelineStats()!;
+      assert.equal(stats.movedToOwn, 0);
+      assert.ok(stats.lanesOpened <= 10, `lanes opened: ${stats.lanesOpened}`);
+      assert.equal(engine.status().counters.timeouts, 0);
+    });
+
     test('maxQueries retires a pipelined connection after that many statements', async () => {
       const { engine } = open('maxq', { maxQueries: 10 });
       let connects = 0;
