@@ -95,8 +95,6 @@ export class Pipeline<C> {
   #queue: Job[] = [];
   #queueHead = 0;
   #growing = 0;
-  /** Statements this dispatcher sent to the dedicated path (moved, re-run, overflow) not yet answered. */
-  #ownDedicated = 0;
   #answered = 0;
   #timer: TimerHandle | undefined = undefined;
   /** What the dispatcher did, for tests and diagnosis. */
@@ -398,17 +396,7 @@ export class Pipeline<C> {
   }
 
   #dedicate(job: Job): void {
-    this.#ownDedicated++;
-    this.#dedicated(job.sql, job.params).then(
-      (result) => {
-        this.#ownDedicated--;
-        job.resolve(result);
-      },
-      (error: unknown) => {
-        this.#ownDedicated--;
-        job.reject(error);
-      },
-    );
+    this.#dedicated(job.sql, job.params).then(job.resolve, job.reject);
   }
 
   #arm(): void {
