@@ -313,6 +313,11 @@ export class Pipeline<C> {
     if (this.#queueHead === queue.length) {
       this.#queue = [];
       this.#queueHead = 0;
+      // Nobody waits any more: a timer left armed would keep the process alive for nothing.
+      if (this.#timer !== undefined) {
+        this.#clock.clearTimeout(this.#timer);
+        this.#timer = undefined;
+      }
     } else if (this.#queueHead > 1024 && this.#queueHead * 2 > queue.length) {
       this.#queue = queue.slice(this.#queueHead);
       this.#queueHead = 0;
