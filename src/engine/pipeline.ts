@@ -133,10 +133,11 @@ export class Pipeline<C> {
     return new Promise<QueryResult<unknown>>((resolve, reject) => {
       const job: Job = { sql, params, resolve, reject, queuedAt: 0, retried: false };
       const lane = this.#pick();
-      if (lane !== undefined) {
+      // Spread before going deeper (as postgres.js does): while the pool has room, a statement
+      // waits for a lane of its own rather than queue on the wire behind another; a lane that
+      // opens finds it here. Pipelining starts once every connection the pool may open is a lane.
+      if (lane !== undefined && (lane.inflight.length === 0 || this.#lanes.length + this.#growing >= this.#pool.options.max)) {
         this.#send(lane, job);
-        // Spread before going deeper: a busy lane is a reason to open another connection.
-        if (lane.inflight.length > 1) this.#grow();
         return;
       }
       if (this.#queue.length - this.#queueHead >= this.#maxQueued) {
