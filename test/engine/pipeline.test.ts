@@ -234,6 +234,28 @@ for (const target of targets) {
       assert.equal(engine.status().counters.timeouts, 0);
     });
 
+    test('a transaction gets a connection while pipelined statements keep every connection busy', async () => {
+      const { engine } = open('yield', { size: 2, maxOverflow: 0, pipeline: { depth: 4 } });
+      let stop = false;
+      let served = 0;
+      const loops = Array.from({ length: 40 }, async () => {
+        while (!stop) {
+          await engine.query('SELECT 1');
+          served++;
+        }
+      });
+      await sleep(200);
+      const started = performance.now();
+      const inTx = await engine.transaction(async (tx) => (await tx.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one);
+      const waited = performance.now() - started;
+      stop = true;
+      await Promise.all(loops);
+      assert.equal(inTx, 1);
+      assert.ok(waited < 2_000, `the transaction waited ${Math.round(waited)} ms`);
+      assert.ok(served > 100);
+      assert.ok(engine.pipelineStats()!.yielded >= 1);
+    });
+
     test('maxQueries retires a pipelined connection after that many statements', async () => {
       const { engine } = open('maxq', { maxQueries: 10 });
       let connects = 0;
