@@ -34,8 +34,17 @@ test('pipeline option: coded errors with near-miss names', () => {
   assert.match(code({ pipeline: 1 as never }) ?? '', /pipeline/);
   assert.equal(code({ pipeline: { depth: 4, stallMs: 20 } }), undefined);
   assert.match(code({}) ?? 'ok', /ok/);
+  for (const bad of [null, 0, 'true', [], { depth: 1.5 }, { depth: NaN }, { depth: 1_001 }, { stallMs: Infinity }, { stallMs: 2 ** 31 }, { stallMs: '5' }]) {
+    assert.match(code({ pipeline: bad as never }) ?? 'accepted', /HAVUZ_INVALID_OPTION/, `pipeline: ${JSON.stringify(bad)}`);
+  }
+  assert.equal(code({ pipeline: {} }), undefined);
+  assert.equal(code({ pipeline: false, poolClass: 'null' }), undefined);
   // In the URL too.
   assert.throws(() => createEngine(`${url}?pipeline=1`), /pipeline/);
+  const fromUrl = createEngine(`${url}?pipeline=true`);
+  assert.ok(fromUrl.pipelineStats() !== undefined);
+  void fromUrl.close();
+  assert.equal(createEngine(`${url}?pipeline=false`).pipelineStats(), undefined);
 });
 
 for (const target of targets) {
