@@ -136,7 +136,7 @@ export class Pipeline<C> {
       // Spread before going deeper (as postgres.js does): while the pool has room, a statement
       // waits for a lane of its own rather than queue on the wire behind another; a lane that
       // opens finds it here. Pipelining starts once every connection the pool may open is a lane.
-      if (lane !== undefined && (lane.inflight.length === 0 || this.#lanes.length + this.#growing >= this.#pool.options.max)) {
+      if (lane !== undefined && (lane.inflight.length === 0 || !this.#roomToSpread())) {
         this.#send(lane, job);
         return;
       }
@@ -149,6 +149,18 @@ export class Pipeline<C> {
       this.#grow();
       this.#arm();
     }) as Promise<QueryResult<R>>;
+  }
+
+  /**
+   * The pool can hand this dispatcher another connection at once: one idle, or room to open one,
+   * and nobody queued for it. Otherwise (every connection a lane, or others holding the rest) the
+   * statement is better pipelined now than queued for a checkout that may not come soon.
+   */
+  #roomToSpread(): boolean {
+    const max = this.#pool.options.max;
+    if (this.#lanes.length + this.#growing >= max) return false;
+    const status = this.#pool.status();
+    return status.pending <= this.#growing && (status.idle > 0 || status.size + status.connecting < max);
   }
 
   /** The least busy lane with room that is not stalled behind a slow statement. */

@@ -265,6 +265,18 @@ for (const target of targets) {
       assert.ok(engine.pipelineStats()!.yielded >= 1);
     });
 
+    test('with the other connections held, statements pipeline on the lanes there are instead of queueing for more', async () => {
+      const { engine } = open('shared', { size: 3, maxOverflow: 0 });
+      await using held = await engine.connect();
+      await held.query('SELECT 1');
+      const burst = Array.from({ length: 60 }, (_, i) => engine.query<{ v: number }>('SELECT $1::int AS v', [i]));
+      await sleep(0);
+      const values = await Promise.all(burst);
+      assert.ok(values.every((r, i) => r.rows[0]!.v === i));
+      assert.equal(engine.status().pending, 0, 'no checkout left waiting for a connection the held one keeps');
+      assert.ok(engine.pipelineStats()!.lanesOpened <= 2);
+    });
+
     test('maxQueries retires a pipelined connection after that many statements', async () => {
       const { engine } = open('maxq', { maxQueries: 10 });
       let connects = 0;
