@@ -381,6 +381,9 @@ export class Pipeline<C> {
   /** Another connection for lanes, when the pool has room for one. */
   #grow(): void {
     if (this.#growing >= MAX_GROWING || this.#lanes.length + this.#growing >= this.#pool.options.max) return;
+    // With lanes to serve the queue, wait in the pool for no more: a checkout that stays queued
+    // (the other connections held elsewhere) would only show as a waiter and take the next one freed.
+    if (this.#lanes.length > 0 && !this.#roomToSpread()) return;
     this.#growing++;
     this.#pool.acquire().then(
       (lease) => {

@@ -273,7 +273,9 @@ for (const target of targets) {
       await sleep(0);
       const values = await Promise.all(burst);
       assert.ok(values.every((r, i) => r.rows[0]!.v === i));
-      assert.equal(engine.status().pending, 0, 'no checkout left waiting for a connection the held one keeps');
+      // A lane still being connected may be pending a moment; none may wait for the held connection.
+      for (let i = 0; i < 100 && engine.status().pending > 0; i++) await sleep(10);
+      assert.equal(engine.status().pending, 0, `a checkout is left waiting for the held connection: ${JSON.stringify(engine.status())}`);
       assert.ok(engine.pipelineStats()!.lanesOpened <= 2);
     });
 
