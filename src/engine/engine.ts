@@ -192,6 +192,9 @@ export class Engine<C = unknown> {
   }
 
   close(options?: CloseOptions): Promise<void> {
+    // First: statements queued for a lane become checkouts queued before the close (served when
+    // draining, refused when not, as any queued checkout); lanes finish what they carry and go back.
+    this.#pipeline?.stop();
     return this.pool.close(options);
   }
 

@@ -103,6 +103,7 @@ export class Pipeline<C> {
   #progressAt = 0;
   /** The pool handed out a connection that cannot pipeline (pg-native): every statement runs dedicated. */
   #unsupported = false;
+  #stopped = false;
 
   constructor(pool: ConnectionPool<C>, context: ConnectionContext<C>, pipelining: Pipelining<C>, settings: PipelineSettings, dedicated: Dedicated) {
     this.#pool = pool;
@@ -125,9 +126,23 @@ export class Pipeline<C> {
     return { lanes: this.#lanes.length, inflight, queued: this.#queue.length - this.#queueHead };
   }
 
+  /**
+   * The engine is closing: lanes take nothing more and go back once drained; statements from now
+   * on take the dedicated path, where the closed pool refuses them as it refuses any checkout.
+   */
+  stop(): void {
+    this.#stopped = true;
+    for (const lane of [...this.#lanes]) {
+      lane.open = false;
+      this.#drop(lane);
+      if (lane.inflight.length === 0) this.#retire(lane);
+    }
+    this.#flushToDedicated();
+  }
+
   query<R>(sql: string, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
     // Bad arguments get the dedicated path's own coded errors.
-    if (this.#unsupported || typeof sql !== 'string' || (params !== undefined && !Array.isArray(params)) || sql.includes(';') || DEDICATED.test(sql)) {
+    if (this.#stopped || this.#unsupported || typeof sql !== 'string' || (params !== undefined && !Array.isArray(params)) || sql.includes(';') || DEDICATED.test(sql)) {
       return this.#dedicated(sql, params) as Promise<QueryResult<R>>;
     }
     return new Promise<QueryResult<unknown>>((resolve, reject) => {
@@ -389,6 +404,10 @@ export class Pipeline<C> {
       (lease) => {
         this.#growing--;
         const raw = lease.connection;
+        if (this.#stopped) {
+          lease.release();
+          return;
+        }
         if (!this.#pipelining.supports(raw)) {
           this.#unsupported = true;
           lease.release();

@@ -279,6 +279,21 @@ for (const target of targets) {
       assert.ok(engine.pipelineStats()!.lanesOpened <= 2);
     });
 
+    test('close: statements on lanes finish, later ones are refused as the closed pool refuses them', async () => {
+      const app = appName('pl_close');
+      const engine = createEngine(withParams(target.url, { application_name: app }), { size: 2, maxOverflow: 0, pipeline: true });
+      const running = Array.from({ length: 10 }, (_, i) => engine.query<{ v: number }>('SELECT $1::int AS v, pg_sleep(0.05)', [i]));
+      await sleep(20);
+      const closing = engine.close({ timeoutMs: 5_000 });
+      await assert.rejects(engine.query('SELECT 1'), (error: unknown) => (error as HavuzError).code === 'HAVUZ_POOL_CLOSED');
+      const outcomes = await Promise.allSettled(running);
+      const served = outcomes.filter((o) => o.status === 'fulfilled').length;
+      assert.ok(served >= 1, 'the statements already on the wire finish');
+      for (const o of outcomes) if (o.status === 'rejected') assert.equal((o.reason as HavuzError).code, 'HAVUZ_POOL_CLOSED');
+      await closing;
+      assert.equal(engine.status().size, 0);
+    });
+
     test('maxQueries retires a pipelined connection after that many statements', async () => {
       const { engine } = open('maxq', { maxQueries: 10 });
       let connects = 0;
