@@ -294,6 +294,17 @@ for (const target of targets) {
       assert.equal(engine.status().size, 0);
     });
 
+    test('close({ drain: true }) serves the statements still queued for a lane', async () => {
+      const { engine } = open('drain', { pipeline: { depth: 1 } });
+      const all = Array.from({ length: 5 }, (_, i) => engine.query<{ v: number }>('SELECT $1::int AS v, pg_sleep(0.03)', [i]));
+      await sleep(10);
+      await engine.close({ drain: true, timeoutMs: 5_000 });
+      assert.deepEqual(
+        (await Promise.all(all)).map((r) => r.rows[0]!.v),
+        [0, 1, 2, 3, 4],
+      );
+    });
+
     test('maxQueries retires a pipelined connection after that many statements', async () => {
       const { engine } = open('maxq', { maxQueries: 10 });
       let connects = 0;
