@@ -1,5 +1,6 @@
 /**
- * The web benchmark: the example Fastify app (examples/fastify-app.ts) on havuz against the same
+ * The web benchmark: the example Fastify app (examples/fastify-app.ts) on havuz (and with
+ * `pipeline: true`, as havuz-pipeline) against the same
  * app on pg.Pool and on postgres.js, driven over HTTP by autocannon at 10, 100 and 1,000
  * connections, one run. Each app runs in its own process with a pool of the same size; only one
  * is under load at a time, in an order that rotates every run. Reported: requests per second and
@@ -22,6 +23,7 @@ import { redactUrl } from '../src/engine/index.js';
 import { BenchChild } from './lib/child.js';
 import { median, renderTable, spread, formatRatio } from './lib/stats.js';
 import { webLibraries, type WebLibrary } from './web/apps.js';
+import type { ServerRequest, ServerStats } from './web/server.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +60,8 @@ interface Measured {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** Inside the app: Fastify's request-to-response p99, and the event loop's delay p99. */
+  server?: ServerStats;
 }
 
 /** One autocannon run against one app; ids drawn from a seeded sequence, so every app gets the same requests. */
@@ -81,21 +85,25 @@ await setup.query(`INSERT INTO ${table} (name, email) SELECT 'user ' || i, 'user
 log(`bench:web on node ${process.version}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${redactUrl(url)}, pool size ${size} per app, ${rows} users`);
 
 const script = fileURLToPath(new URL('./web/server.ts', import.meta.url));
-const servers = new Map(chosen.map((library) => [library, new BenchChild<{ op: 'port' | 'close' }, number>(library, script, [library, url, table, String(size)])]));
+const servers = new Map(chosen.map((library) => [library, new BenchChild<ServerRequest, number | ServerStats>(library, script, [library, url, table, String(size)])]));
 const samples: Record<number, Record<string, Measured[]>> = {};
 try {
   await Promise.all([...servers.values()].map((s) => s.ready()));
   const ports = new Map<WebLibrary, number>();
-  for (const [library, server] of servers) ports.set(library, await server.request({ op: 'port' }));
+  for (const [library, server] of servers) ports.set(library, (await server.request({ op: 'port' })) as number);
   for (const connections of levels) {
     samples[connections] = Object.fromEntries(chosen.map((l) => [l, []]));
     for (const library of chosen) await drive(ports.get(library)!, connections, warmup); // JIT, pool and sockets warm
     for (let run = 0; run < runs; run++) {
       const order = chosen.map((_, i) => chosen[(i + run) % chosen.length]!);
       for (const library of order) {
+        const server = servers.get(library)!;
+        await server.request({ op: 'reset' });
         const m = await drive(ports.get(library)!, connections, seconds);
+        m.server = (await server.request({ op: 'stats' })) as ServerStats;
         samples[connections]![library]!.push(m);
-        log(`  c=${connections} run ${run + 1}/${runs} ${library}: ${Math.round(m.rps)} rps, p99 ${m.p99Ms} ms${m.non2xx + m.errors > 0 ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`);
+        const inside = `; in the app: handler p50 ${m.server.handlerP50Ms} ms, p99 ${m.server.handlerP99Ms} ms, event-loop delay p99 ${m.server.loopDelayP99Ms} ms`;
+        log(`  c=${connections} run ${run + 1}/${runs} ${library}: ${Math.round(m.rps)} rps, p99 ${m.p99Ms} ms${inside}${m.non2xx + m.errors > 0 ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`);
       }
     }
   }
@@ -108,29 +116,47 @@ try {
   await setup.end();
 }
 
+const isHavuz = (library: WebLibrary): boolean => library === 'havuz' || library === 'havuz-pipeline';
 const summary = levels.map((connections) => {
   const byLibrary = Object.fromEntries(
     chosen.map((library) => {
       const s = samples[connections]![library]!;
-      return [library, { rps: median(s.map((m) => m.rps)), rpsSpread: spread(s.map((m) => m.rps)), p99Ms: median(s.map((m) => m.p99Ms)), failed: s.reduce((n, m) => n + m.non2xx + m.errors, 0) }];
+      return [
+        library,
+        {
+          rps: median(s.map((m) => m.rps)),
+          rpsSpread: spread(s.map((m) => m.rps)),
+          p99Ms: median(s.map((m) => m.p99Ms)),
+          handlerP99Ms: median(s.map((m) => m.server?.handlerP99Ms ?? NaN)),
+          loopDelayP99Ms: median(s.map((m) => m.server?.loopDelayP99Ms ?? NaN)),
+          failed: s.reduce((n, m) => n + m.non2xx + m.errors, 0),
+        },
+      ];
     }),
   );
-  const havuz = byLibrary.havuz;
-  const ratios = Object.fromEntries(
-    chosen.filter((l) => l !== 'havuz' && havuz !== undefined).map((peer) => [peer, { rps: havuz!.rps / byLibrary[peer]!.rps, p99: havuz!.p99Ms / byLibrary[peer]!.p99Ms }]),
-  );
-  return { connections, libraries: byLibrary, havuzOver: ratios };
+  const over = (mine: WebLibrary) => {
+    const own = byLibrary[mine];
+    return Object.fromEntries(
+      chosen.filter((l) => !isHavuz(l) && own !== undefined).map((peer) => [peer, { rps: own!.rps / byLibrary[peer]!.rps, p99: own!.p99Ms / byLibrary[peer]!.p99Ms }]),
+    );
+  };
+  return { connections, libraries: byLibrary, havuzOver: over('havuz'), pipelineOver: over('havuz-pipeline') };
 });
 
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ node: process.version, cpus: cpus().length, size, rows, seconds, runs, results: summary })}\n`);
 } else {
   const header = ['connections', ...chosen.flatMap((l) => [`${l} rps`, `${l} p99 ms`])];
-  for (const peer of chosen.filter((l) => l !== 'havuz')) header.push(`rps vs ${peer}`, `p99 vs ${peer}`);
+  const peers = chosen.filter((l) => !isHavuz(l));
+  const mine = (['havuz', 'havuz-pipeline'] as const).filter((l) => chosen.includes(l));
+  for (const m of mine) for (const peer of peers) header.push(`${m} rps vs ${peer}`, `${m} p99 vs ${peer}`);
   const table = summary.map((s) => [
     String(s.connections),
     ...chosen.flatMap((l) => [`${Math.round(s.libraries[l]!.rps)} ±${(s.libraries[l]!.rpsSpread * 100).toFixed(0)}%`, String(s.libraries[l]!.p99Ms)]),
-    ...chosen.filter((l) => l !== 'havuz').flatMap((peer) => (s.havuzOver[peer] === undefined ? ['', ''] : [formatRatio(s.havuzOver[peer].rps), formatRatio(s.havuzOver[peer].p99)])),
+    ...mine.flatMap((m) => {
+      const over = m === 'havuz' ? s.havuzOver : s.pipelineOver;
+      return peers.flatMap((peer) => (over[peer] === undefined ? ['', ''] : [formatRatio(over[peer].rps), formatRatio(over[peer].p99)]));
+    }),
   ]);
   process.stdout.write(`${renderTable([header, ...table])}\n\nrps ratio above 1x and p99 ratio below 1x favour havuz; ± is the spread over ${runs} runs.\n`);
   const failed = summary.flatMap((s) => chosen.filter((l) => s.libraries[l]!.failed > 0).map((l) => `${l} at ${s.connections}: ${s.libraries[l]!.failed}`));

@@ -90,7 +90,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   collectDefaultMetrics({ register: promRegistry });
   const token = process.env.HAVUZ_DASHBOARD_TOKEN;
   const app = await buildUsersApp({ url, promRegistry, dashboard: token === undefined ? true : { token } });
-  const address = await app.listen({ port, host: '127.0.0.1' });
+  // Node's default listen backlog (511) drops the SYNs of a burst of 1,000 connections; the client
+  // retries them after 1 s and 3 s, a multi-second p99 that no pool causes (see the README).
+  const address = await app.listen({ port, host: '127.0.0.1', backlog: 4096 });
   console.log(JSON.stringify({ listening: address, port: (app.server.address() as { port: number }).port }));
   const shutdown = async (signal: string) => {
     await app.close();

@@ -6,6 +6,7 @@
  * | library     | what it is                         | configuration                                   | protocol for `SELECT 1`          |
  * |-------------|------------------------------------|-------------------------------------------------|----------------------------------|
  * | havuz       | createEngine(url) over pg / mysql2 | `{ size }` (maxOverflow 0, queue pool)          | simple (pg) / text (mysql2)      |
+ * | havuz-pipeline | the same, `pipeline: true`      | `{ size, pipeline: true }`                      | simple (pg)                      |
  * | pg-pool     | `new pg.Pool()`                    | `{ connectionString, max: size }`               | simple                           |
  * | postgres-js | `postgres(url)` (porsager)         | `{ max: size }`, tagged template                | extended, prepared (its default) |
  * | mysql2      | `mysql2/promise` createPool        | `{ uri, connectionLimit: size }`                | text                             |
@@ -40,6 +41,11 @@ type Opener = (config: ClientConfig) => BenchClient;
 
 const havuz: Opener = ({ url, size }) => {
   const engine = createEngine(url, { size });
+  return { query: (sql) => engine.query(sql), close: () => engine.close(), connections: () => engine.status().size };
+};
+
+const havuzPipeline: Opener = ({ url, size }) => {
+  const engine = createEngine(url, { size, pipeline: true });
   return { query: (sql) => engine.query(sql), close: () => engine.close(), connections: () => engine.status().size };
 };
 
@@ -93,6 +99,7 @@ const mysql2: Opener = ({ url, size }) => {
 
 const openers: Record<Library, Partial<Record<Database, Opener>>> = {
   havuz: { postgres: havuz, mysql: havuz },
+  'havuz-pipeline': { postgres: havuzPipeline },
   'pg-pool': { postgres: pgPool },
   'postgres-js': { postgres: postgresJs },
   'no-pool': { postgres: noPool },

@@ -4,7 +4,7 @@
  *
  * | database   | statements                         | libraries                                  |
  * |------------|------------------------------------|--------------------------------------------|
- * | PostgreSQL | SELECT 1, SELECT pg_sleep(0.01)    | havuz, pg-pool, postgres-js, no-pool       |
+ * | PostgreSQL | SELECT 1, SELECT pg_sleep(0.01)    | havuz, havuz-pipeline, pg-pool, postgres-js, no-pool |
  * | MariaDB    | SELECT 1, SELECT SLEEP(0.01)       | havuz, mysql2                              |
  *
  * Concurrency is the number of workers, each looping one query after another (a closed loop):
@@ -13,11 +13,11 @@
 import type { Dialect } from '../../src/drivers/schemes.js';
 export type Database = Exclude<Dialect, 'sqlite'>;
 
-export const libraries = ['havuz', 'pg-pool', 'postgres-js', 'no-pool', 'mysql2'] as const;
+export const libraries = ['havuz', 'havuz-pipeline', 'pg-pool', 'postgres-js', 'no-pool', 'mysql2'] as const;
 export type Library = (typeof libraries)[number];
 
 export const librariesOf: Record<Database, readonly Library[]> = {
-  postgres: ['havuz', 'pg-pool', 'postgres-js', 'no-pool'],
+  postgres: ['havuz', 'havuz-pipeline', 'pg-pool', 'postgres-js', 'no-pool'],
   mysql: ['havuz', 'mysql2'],
 };
 

@@ -1,6 +1,6 @@
 /**
- * The app under load, three ways: the example app on havuz (examples/fastify-app.ts, metrics and
- * all, as a user would run it), and the same GET /users/:id route on pg.Pool and on postgres.js,
+ * The app under load, four ways: the example app on havuz (examples/fastify-app.ts, metrics and
+ * all, as a user would run it), the same with `pipeline: true`, and the same GET /users/:id route on pg.Pool and on postgres.js,
  * each with a pool of the same size. Only the database calls differ.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -8,7 +8,7 @@ import pg from 'pg';
 import postgres from 'postgres';
 import { buildUsersApp } from '../../examples/fastify-app.js';
 
-export const webLibraries = ['havuz', 'pg-pool', 'postgres-js'] as const;
+export const webLibraries = ['havuz', 'havuz-pipeline', 'pg-pool', 'postgres-js'] as const;
 export type WebLibrary = (typeof webLibraries)[number];
 
 export interface AppConfig {
@@ -36,6 +36,8 @@ export async function buildApp(library: WebLibrary, config: AppConfig): Promise<
   switch (library) {
     case 'havuz':
       return buildUsersApp({ url: config.url, table: config.table, engineOptions: { size: config.size } });
+    case 'havuz-pipeline':
+      return buildUsersApp({ url: config.url, table: config.table, engineOptions: { size: config.size, pipeline: true } });
     case 'pg-pool': {
       const pool = new pg.Pool({ connectionString: config.url, max: config.size });
       return peerApp(async (id) => (await pool.query(sql, [id])).rows[0], () => pool.end());

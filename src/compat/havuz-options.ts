@@ -2,8 +2,11 @@ import { InvalidOptionError } from '../core/errors.js';
 import { defaults as poolDefaults } from '../core/options.js';
 import { ENGINE_KEYS, type EngineOptions } from '../engine/engine.js';
 
-/** Every option name havuz itself reads: the pool core's and the engine's. */
-const HAVUZ_KEYS = new Set<string>([...Object.keys(poolDefaults), 'housekeepingMs', 'logger', 'clock', 'random', ...ENGINE_KEYS]);
+/**
+ * Every option name havuz itself reads: the pool core's and the engine's. Not `pipeline`: in a
+ * driver-shaped config it is pg's own Client option, and the facades run no `engine.query`.
+ */
+const HAVUZ_KEYS = new Set<string>([...Object.keys(poolDefaults), 'housekeepingMs', 'logger', 'clock', 'random', ...ENGINE_KEYS.filter((k) => k !== 'pipeline')]);
 
 /**
  * Splits a driver-shaped config (pg.Pool's, mysql2's createPool's) into havuz's own options and

@@ -80,6 +80,13 @@ export interface SqlDialect<C = unknown> {
    */
   native?(connection: C, method: string, args: unknown[], options: QueryOptions | undefined, settled: (error: unknown, rowCount: number | undefined) => void): unknown;
 
+  /**
+   * Several autocommit statements in flight on one connection, each answered in order (pg >= 8.23's
+   * pipeline mode: Parse/Bind/Execute/Sync per statement, so each is its own implicit transaction
+   * and an error ends at its own Sync). Absent where the driver cannot pipeline.
+   */
+  readonly pipelining?: Pipelining<C>;
+
   /** The error means the connection itself is gone (socket closed, server terminated it): never reuse it. */
   isConnectionLost(error: unknown): boolean;
   /** The server's error code for a database error (SQLSTATE '23505', MySQL 'ER_DUP_ENTRY' / 1062), else undefined. */
@@ -97,6 +104,20 @@ export interface SqlDialect<C = unknown> {
     releaseSavepoint(name: string): string;
     rollbackToSavepoint(name: string): string;
   };
+}
+
+/** A driver's pipeline mode, as the engine's pipeline dispatcher drives it. */
+export interface Pipelining<C> {
+  /** This connection can pipeline (pg's own Client, not pg-native or a test double). */
+  supports(connection: C): boolean;
+  /** Pipeline mode on or off; switched only while nothing is in flight on the connection. */
+  set(connection: C, on: boolean): void;
+  /** The transaction status after the last answered statement: 'I' idle, 'T' / 'E' in a transaction. */
+  transactionStatus(connection: C): string | null;
+  /** Asks the server to stop whatever statement the connection runs now; resolves once delivered. */
+  cancel(connection: C): Promise<void>;
+  /** Cuts the socket: every statement in flight on it fails as a lost connection. */
+  drop(connection: C): void;
 }
 
 const loaded = new Map<string, Promise<unknown>>();

@@ -19,6 +19,13 @@ export interface ConnectionContext<C> {
   readonly poolName: string;
 }
 
+/** A driver's error as havuz's type: StatementTimeoutError, ConnectionLostError or DatabaseError. */
+export function classifyError(dialect: Pick<SqlDialect<unknown>, 'isTimeout' | 'isConnectionLost' | 'errorCode'>, error: unknown, timeoutMs: number | undefined): Error {
+  if (dialect.isTimeout(error)) return error instanceof StatementTimeoutError ? error : new StatementTimeoutError({ cause: error, serverCode: dialect.errorCode(error), timeoutMs });
+  if (dialect.isConnectionLost(error)) return new ConnectionLostError(error);
+  return new DatabaseError(error, dialect.errorCode(error));
+}
+
 export type Queryable = Pick<Connection<unknown>, 'query' | 'transaction'>;
 
 /**
@@ -107,11 +114,8 @@ export class Connection<C = unknown> implements AsyncDisposable {
   #classify(error: unknown): Error {
     const { dialect } = this.#context;
     // A timeout may also have cost the connection (the driver dropped it); both facts matter.
-    const lost = dialect.isConnectionLost(error);
-    if (lost) this.#lost = error;
-    if (dialect.isTimeout(error)) return error instanceof StatementTimeoutError ? error : new StatementTimeoutError({ cause: error, serverCode: dialect.errorCode(error), timeoutMs: this.#context.statementTimeoutMs });
-    if (lost) return new ConnectionLostError(error);
-    return new DatabaseError(error, dialect.errorCode(error));
+    if (dialect.isConnectionLost(error)) this.#lost = error;
+    return classifyError(dialect, error, this.#context.statementTimeoutMs);
   }
 
   /**

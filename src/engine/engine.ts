@@ -18,10 +18,11 @@ import { QueryObservers, type QueryEvent } from './query-events.js';
 import { dialectFactory } from './factory.js';
 import { acquireOptionsOf, readOnlyOf, type ConnectOptions, type RouteOptions, type TransactionOptions } from './routing.js';
 import { parseDatabaseUrl } from './url.js';
-import { engineOptions, splitOptions, URL_KEYS, type EngineOptions, type PoolClass } from './options.js';
+import { engineOptions, pipelineSettings, splitOptions, URL_KEYS, type EngineOptions, type PoolClass } from './options.js';
+import { Pipeline } from './pipeline.js';
 import { connectConfig } from './internal.js';
 
-export { ENGINE_KEYS, type EngineOptions, type PoolClass } from './options.js';
+export { ENGINE_KEYS, type EngineOptions, type PipelineOption, type PoolClass } from './options.js';
 import type { Dialect } from '../drivers/schemes.js';
 
 /** The pool's events, and `query`: one per finished statement (what echo and the metrics read). */
@@ -39,6 +40,8 @@ export class Engine<C = unknown> {
   readonly #context: ConnectionContext<C>;
   readonly #queries: QueryObservers;
   readonly #connectConfig: ConnectionConfig;
+  /** Autocommit statements on shared pipelined connections, when the `pipeline` option is on and the driver can. */
+  readonly #pipeline: Pipeline<C> | undefined;
 
   /**
    * `pool`, when given, is used instead of one built from the URL: the topology engine passes its
@@ -85,6 +88,12 @@ export class Engine<C = unknown> {
       observers: this.#queries,
       poolName,
     };
+    const pipelining = pipelineSettings(settings.pipeline);
+    // A routing pool (the topology engine's) hands out connections of several servers: not pipelined.
+    this.#pipeline =
+      pipelining !== undefined && pool === undefined && dialect.pipelining !== undefined
+        ? new Pipeline(this.pool, this.#context, dialect.pipelining, pipelining, (sql, params) => this.#dedicated(sql, params))
+        : undefined;
   }
 
   /**
@@ -99,6 +108,12 @@ export class Engine<C = unknown> {
         return Promise.reject(error);
       }
     }
+    if (this.#pipeline !== undefined) return this.#pipeline.query<R>(sql, params);
+    return this.#dedicated<R>(sql, params);
+  }
+
+  /** One statement on a connection of its own: checked out for it, returned after it. */
+  #dedicated<R>(sql: string, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
     // Promise chains rather than async/await: this is every query's path, and each async frame
     // costs a microtask hop and an allocation (pg.Pool's own path has none).
     return this.pool.acquire().then((lease) => {
@@ -114,6 +129,12 @@ export class Engine<C = unknown> {
         },
       );
     });
+  }
+
+  /** @internal The pipeline dispatcher's counters and load, when the `pipeline` option is on: for tests and diagnosis. */
+  pipelineStats(): (Pipeline<C>['counters'] & Pipeline<C>['stats']) | undefined {
+    const p = this.#pipeline;
+    return p === undefined ? undefined : { ...p.counters, ...p.stats };
   }
 
   /** Check out a connection; release it, or use `await using conn = await engine.connect()`. */
@@ -171,6 +192,9 @@ export class Engine<C = unknown> {
   }
 
   close(options?: CloseOptions): Promise<void> {
+    // First: statements queued for a lane become checkouts queued before the close (served when
+    // draining, refused when not, as any queued checkout); lanes finish what they carry and go back.
+    this.#pipeline?.stop();
     return this.pool.close(options);
   }
 

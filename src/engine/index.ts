@@ -1,4 +1,4 @@
-export { Engine, type EngineOptions, type EngineEventMap, type PoolClass } from './engine.js';
+export { Engine, type EngineOptions, type EngineEventMap, type PipelineOption, type PoolClass } from './engine.js';
 export { createEngine } from './create.js';
 export type { QueryEvent, QueryListener } from './query-events.js';
 export type { EchoOption, EchoPoolOption } from './echo.js';

@@ -29,10 +29,37 @@ export interface EngineOptions extends PoolOptions {
    * `query_timeout`, `Client` (pg.native.Client); mysql2 `ssl`, `typeCast`, `socketPath`, ...
    */
   connectArgs?: Readonly<Record<string, unknown>>;
+  /**
+   * Pipeline autocommit `engine.query` statements (PostgreSQL with pg >= 8.23): several in flight
+   * per connection, each its own implicit transaction. Off by default (see the README for why);
+   * `true` for the defaults, or `{ depth, stallMs }`. Transactions, `connect()` and statements
+   * that touch session state keep a connection of their own.
+   */
+  pipeline?: boolean | PipelineOption;
+}
+
+export interface PipelineOption {
+  /** Statements in flight on one connection, at most (default 16). */
+  depth?: number;
+  /**
+   * A connection whose oldest statement has run this long takes no more, and a statement queued
+   * this long behind it moves to a connection of its own (default 100 ms).
+   */
+  stallMs?: number;
+}
+
+export const PIPELINE_DEFAULTS: Readonly<Required<PipelineOption>> = { depth: 16, stallMs: 100 };
+
+/** The `pipeline` option as settings, or undefined when it is off. */
+export function pipelineSettings(option: EngineOptions['pipeline']): Required<PipelineOption> | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return { ...PIPELINE_DEFAULTS };
+  return { ...PIPELINE_DEFAULTS, ...Object.fromEntries(ownOptions('pipeline', option, PIPELINE_KEYS)) };
 }
 
 /** The engine's own option names (the rest are the pool core's). */
-export const ENGINE_KEYS = ['poolClass', 'initSql', 'init', 'statementTimeoutMs', 'maxQueries', 'fullReset', 'echo', 'echoPool', 'connectArgs'] as const;
+export const ENGINE_KEYS = ['poolClass', 'initSql', 'init', 'statementTimeoutMs', 'maxQueries', 'fullReset', 'echo', 'echoPool', 'connectArgs', 'pipeline'] as const;
+const PIPELINE_KEYS = ['depth', 'stallMs'];
 const POOL_CLASSES: readonly PoolClass[] = ['queue', 'null', 'static', 'context', 'assertion'];
 
 /** Pool options that hold objects or functions: code only, never the URL. */
@@ -131,4 +158,23 @@ function checkEngineOptions(o: EngineOptions): void {
   }
   if (o.fullReset !== undefined && typeof o.fullReset !== 'boolean') throw new InvalidOptionError('fullReset', o.fullReset, 'true or false');
   if (o.connectArgs !== undefined && !isPlainObject(o.connectArgs)) throw new InvalidOptionError('connectArgs', o.connectArgs, 'a plain object of driver options');
+  if (o.pipeline !== undefined) checkPipeline(o.pipeline, o.poolClass);
+}
+
+const stallTime = duration('above 0');
+
+function checkPipeline(pipeline: unknown, poolClass: PoolClass | undefined): void {
+  if (typeof pipeline !== 'boolean' && !isPlainObject(pipeline)) throw new InvalidOptionError('pipeline', pipeline, 'true, false or { depth, stallMs }');
+  if (pipeline !== false && poolClass !== undefined && poolClass !== 'queue') {
+    throw new InvalidOptionError('pipeline', pipeline, `false with poolClass "${poolClass}": only the queue pool shares connections between statements`);
+  }
+  if (typeof pipeline === 'boolean') return;
+  const given = Object.fromEntries(ownOptions('pipeline', pipeline, PIPELINE_KEYS)) as PipelineOption;
+  if (given.depth !== undefined && !(Number.isInteger(given.depth) && given.depth >= 1 && given.depth <= 1_000)) {
+    throw new InvalidOptionError('pipeline.depth', given.depth, 'a whole number from 1 to 1000');
+  }
+  if (given.stallMs !== undefined) {
+    const expected = stallTime(given.stallMs);
+    if (expected !== undefined) throw new InvalidOptionError('pipeline.stallMs', given.stallMs, expected);
+  }
 }

@@ -189,6 +189,22 @@ export const postgresDialect: SqlDialect<PgClient> = {
   },
 
   sql: transactionSql(quoteDouble, 'BEGIN READ ONLY'),
+
+  pipelining: {
+    supports: (client) => {
+      const c = client as unknown as { pipeline?: unknown; _sentQueryQueue?: unknown };
+      return typeof c.pipeline === 'boolean' && Array.isArray(c._sentQueryQueue);
+    },
+    set: (client, on) => {
+      (client as unknown as { pipeline: boolean }).pipeline = on;
+    },
+    transactionStatus: (client) => client.getTransactionStatus?.() ?? null,
+    cancel: (client) => sendCancel(client, cancelGraceMs),
+    drop: (client) => {
+      stateOf(client).liveness.close();
+      destroyClient(client);
+    },
+  },
 };
 
 /**
