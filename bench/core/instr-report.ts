@@ -1,6 +1,6 @@
 import { formatRatio, renderTable, spread } from '../lib/stats.js';
-import { libraries, peers, type Library } from './adapters.js';
-import { FLATNESS_TARGET, SPEEDUP_TARGET } from './report.js';
+import { libraries, type Library } from './adapters.js';
+import { bestPeer, FLATNESS_TARGET, SPEEDUP_TARGET } from './report.js';
 import { queueScenarios } from './scenarios.js';
 
 /** Instructions per served acquire, per scenario and library. */
@@ -13,16 +13,6 @@ export function instrJson(table: InstrTable): string {
     instructions[name] = Object.fromEntries(Object.entries(counts).map(([lib, n]) => [lib, Math.round(n)]));
   }
   return JSON.stringify({ instructions });
-}
-
-/** The cheapest peer in a scenario: fewest instructions per acquire. */
-export function cheapestPeer(counts: Partial<Record<Library, number>>): { name: Library; count: number } | undefined {
-  let best: { name: Library; count: number } | undefined;
-  for (const name of peers) {
-    const count = counts[name];
-    if (count !== undefined && (best === undefined || count < best.count)) best = { name, count };
-  }
-  return best;
 }
 
 /**
@@ -41,11 +31,11 @@ export function renderInstrReport(table: InstrTable, header: string): string {
       const shown = Math.round(n).toLocaleString('en-US');
       return lib === 'havuz' || havuz === undefined ? shown : `${shown} (${formatRatio(n / havuz)})`;
     });
-    const best = cheapestPeer(counts);
+    const best = bestPeer(counts, true);
     const verdict =
       havuz === undefined || best === undefined
         ? '-'
-        : `${formatRatio(best.count / havuz)} vs ${best.name} ${best.count / havuz >= SPEEDUP_TARGET ? 'MET' : 'NOT MET'}`;
+        : `${formatRatio(best.value / havuz)} vs ${best.name} ${best.value / havuz >= SPEEDUP_TARGET ? 'MET' : 'NOT MET'}`;
     return [name, ...cells, verdict];
   });
   return [header, '', renderTable([head, ...rows]), '', renderInstrFlatness(table, present)].join('\n');

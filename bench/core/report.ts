@@ -30,14 +30,20 @@ export function toJson(medians: Medians, spreads: Spreads = {}): string {
   return JSON.stringify({ scenarios: round(medians, 0), spread: round(spreads, 3) });
 }
 
-/** The fastest peer in a scenario, by median ops/s. */
-export function fastestPeer(rates: Partial<Record<Library, number>>): { name: Library; rate: number } | undefined {
-  let best: { name: Library; rate: number } | undefined;
+/** The peer with the highest (or, `lowest`, the lowest) figure in a scenario. */
+export function bestPeer(values: Partial<Record<Library, number>>, lowest = false): { name: Library; value: number } | undefined {
+  let best: { name: Library; value: number } | undefined;
   for (const name of peers) {
-    const rate = rates[name];
-    if (rate !== undefined && (best === undefined || rate > best.rate)) best = { name, rate };
+    const value = values[name];
+    if (value !== undefined && (best === undefined || (lowest ? value < best.value : value > best.value))) best = { name, value };
   }
   return best;
+}
+
+/** The fastest peer in a scenario, by median ops/s. */
+export function fastestPeer(rates: Partial<Record<Library, number>>): { name: Library; rate: number } | undefined {
+  const best = bestPeer(rates);
+  return best && { name: best.name, rate: best.value };
 }
 
 export function renderReport(medians: Medians, meta: ReportMeta): string {
