@@ -3,7 +3,7 @@
  *
  *   npm run bench:core                      readable table with ratios (stdout)
  *   npm run -s bench:core -- --json         exactly one JSON object on stdout (-s: without npm's banner)
- *   options: --runs N (default 5), --scenario a,b, --library a,b, --budget SECONDS (per pair),
+ *   options: --runs N (default 7), --scenario a,b, --library a,b, --budget SECONDS (per pair),
  *            --clock cpu|wall (default cpu)
  *
  * Progress and diagnostics go to stderr; with --json the table too. See bench/README.md for the method.
@@ -11,9 +11,9 @@
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { clocks, type ClockName } from './lib/clock.js';
-import { median } from './lib/stats.js';
+import { median, spread } from './lib/stats.js';
 import { libraries, type Library } from './core/adapters.js';
-import { renderReport, toJson, type Medians, type ReportMeta } from './core/report.js';
+import { renderReport, toJson, type Medians, type ReportMeta, type Spreads } from './core/report.js';
 import { LibraryProcess } from './core/library-process.js';
 import { runAll, type Samples } from './core/runner.js';
 import { scenarios } from './core/scenarios.js';
@@ -21,7 +21,7 @@ import { scenarios } from './core/scenarios.js';
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    runs: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '7' },
     scenario: { type: 'string' },
     library: { type: 'string' },
     budget: { type: 'string', default: '12' },
@@ -70,18 +70,21 @@ try {
 const seconds = performance.now() / 1000;
 
 const medians: Medians = {};
+const spreads: Spreads = {};
 const counts: ReportMeta['counts'] = {};
 for (const [name, rates] of Object.entries(samples)) {
   medians[name] = {};
+  spreads[name] = {};
   counts[name] = {};
   for (const [lib, list] of Object.entries(rates) as [Library, number[]][]) {
     medians[name][lib] = median(list);
+    if (list.length > 1) spreads[name][lib] = spread(list);
     counts[name][lib] = list.length;
   }
 }
-const meta: ReportMeta = { runs, counts, seconds, load: `${loadBefore} -> ${load()}` };
+const meta: ReportMeta = { runs, counts, seconds, load: `${loadBefore} -> ${load()}`, spreads };
 log(`done in ${seconds.toFixed(1)} s, load average ${meta.load}`);
 const table = renderReport(medians, meta);
 // With --json the table still goes to stderr, so one run gives both the figures and the ratios.
 if (values.json) log(table);
-process.stdout.write(`${values.json ? toJson(medians) : table}\n`);
+process.stdout.write(`${values.json ? toJson(medians, spreads) : table}\n`);

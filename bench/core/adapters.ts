@@ -38,7 +38,7 @@ export interface BenchPool<H = unknown> {
 }
 
 export const peers = ['tarn', 'generic-pool', 'pg-pool'] as const;
-export const libraries = ['havuz', ...peers, 'floor'] as const;
+export const libraries = ['havuz', ...peers, 'floor', 'queue-floor'] as const;
 export type Library = (typeof libraries)[number];
 
 const havuz = (c: PoolConfig): BenchPool<Lease<Resource>> => {
@@ -118,10 +118,49 @@ const pg = (c: PoolConfig): BenchPool<PgClient> => {
 const RESOLVED = Promise.resolve<Resource>({ id: 0 });
 const floor = (): BenchPool => ({ acquire: () => RESOLVED, release: () => {}, close: async () => {} });
 
+/**
+ * The least any promise-returning FIFO pool can do: `size` tokens, and a queue of pending
+ * promises' resolve functions (a plain array read from a moving head, so no O(n) shift), one
+ * shared executor so an acquire allocates only its promise. No timeouts, no connections, no
+ * checks. Where `floor` hands out an already-resolved promise, this keeps every waiter's promise
+ * pending until a release: the cost V8 itself puts on W live promises, which no pool can avoid.
+ */
+const queueFloor = (c: PoolConfig): BenchPool => {
+  const token: Resource = { id: 0 };
+  let free = c.size;
+  let queue: ((value: Resource) => void)[] = [];
+  let head = 0;
+  const enqueue = (resolve: (value: Resource) => void): void => void queue.push(resolve);
+  return {
+    acquire: () => {
+      if (free > 0 && head === queue.length) {
+        free--;
+        return Promise.resolve(token);
+      }
+      return new Promise(enqueue);
+    },
+    release: () => {
+      if (head === queue.length) {
+        free++;
+        return;
+      }
+      const resolve = queue[head]!;
+      queue[head++] = undefined as never;
+      if (head === queue.length) {
+        queue = [];
+        head = 0;
+      }
+      resolve(token);
+    },
+    close: async () => {},
+  };
+};
+
 export const adapters: Record<Library, (config: PoolConfig) => BenchPool> = {
   havuz,
   tarn,
   'generic-pool': generic,
   'pg-pool': pg,
   floor,
+  'queue-floor': queueFloor,
 };

@@ -4,6 +4,8 @@ import { queueScenarios } from './scenarios.js';
 
 /** Median ops/s per scenario and library: the figures both outputs are made of. */
 export type Medians = Record<string, Partial<Record<Library, number>>>;
+/** Run spread (max / min - 1 of the runs' ops/s) per scenario and library. */
+export type Spreads = Record<string, Partial<Record<Library, number>>>;
 
 export interface ReportMeta {
   runs: number;
@@ -11,29 +13,37 @@ export interface ReportMeta {
   counts: Record<string, Partial<Record<Library, number>>>;
   seconds: number;
   load: string;
+  /** Run spread per scenario and library (only pairs with two runs or more). */
+  spreads: Spreads;
 }
 
 /** The targets from the issue: havuz at least 2x the fastest peer, and flat within 30% over queue sizes. */
 export const SPEEDUP_TARGET = 2;
 export const FLATNESS_TARGET = 0.3;
 
-/** `--json`: exactly this object, ops/s rounded to whole numbers. */
-export function toJson(medians: Medians): string {
-  const scenarios: Medians = {};
-  for (const [name, rates] of Object.entries(medians)) {
-    scenarios[name] = Object.fromEntries(Object.entries(rates).map(([lib, rate]) => [lib, Math.round(rate)]));
+/** `--json`: exactly this object: median ops/s rounded to whole numbers, run spreads to three decimals. */
+export function toJson(medians: Medians, spreads: Spreads = {}): string {
+  const round = (table: Medians, digits: number): Medians =>
+    Object.fromEntries(
+      Object.entries(table).map(([name, values]) => [name, Object.fromEntries(Object.entries(values).map(([lib, v]) => [lib, Number(v.toFixed(digits))]))]),
+    );
+  return JSON.stringify({ scenarios: round(medians, 0), spread: round(spreads, 3) });
+}
+
+/** The peer with the highest (or, `lowest`, the lowest) figure in a scenario. */
+export function bestPeer(values: Partial<Record<Library, number>>, lowest = false): { name: Library; value: number } | undefined {
+  let best: { name: Library; value: number } | undefined;
+  for (const name of peers) {
+    const value = values[name];
+    if (value !== undefined && (best === undefined || (lowest ? value < best.value : value > best.value))) best = { name, value };
   }
-  return JSON.stringify({ scenarios });
+  return best;
 }
 
 /** The fastest peer in a scenario, by median ops/s. */
 export function fastestPeer(rates: Partial<Record<Library, number>>): { name: Library; rate: number } | undefined {
-  let best: { name: Library; rate: number } | undefined;
-  for (const name of peers) {
-    const rate = rates[name];
-    if (rate !== undefined && (best === undefined || rate > best.rate)) best = { name, rate };
-  }
-  return best;
+  const best = bestPeer(rates);
+  return best && { name: best.name, rate: best.value };
 }
 
 export function renderReport(medians: Medians, meta: ReportMeta): string {
@@ -61,8 +71,19 @@ export function renderReport(medians: Medians, meta: ReportMeta): string {
     '',
     renderTable([header, ...rows]),
     '',
+    renderSpreads(meta.spreads, present),
+    '',
     renderFlatness(medians, present),
   ].join('\n');
+}
+
+/** How far apart one library's runs were: the noise behind each median. */
+function renderSpreads(spreads: Spreads, present: readonly Library[]): string {
+  const rows = Object.entries(spreads).map(([name, values]) => [
+    name,
+    ...present.map((lib) => (values[lib] === undefined ? '-' : `${(values[lib] * 100).toFixed(0)}%`)),
+  ]);
+  return renderTable([['run spread (max/min - 1)', ...present], ...rows]);
 }
 
 /** Cost per served acquire across queue sizes; the target is havuz flat within 30%. */

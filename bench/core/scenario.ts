@@ -32,7 +32,7 @@ export function batchScenario(name: string, ops: number, run: (pool: BenchPool, 
   return {
     name,
     config: standardPool,
-    minMs: 150,
+    minMs: 300,
     warmup: true,
     async round(pool, clock) {
       const started = clock();

@@ -188,7 +188,7 @@ export function resolvePoolOptions(input: PoolOptions | undefined = {}, override
     if (expected !== undefined) throw new InvalidOptionError(key, value, expected);
     merged[key] = value;
   }
-  const o = { ...defaults, clock: systemClock, random: Math.random, logger: undefined, ...merged } as ResolvedPoolOptions;
+  const o = fixedShape((key) => (key in merged ? merged[key] : key in defaults ? defaults[key as keyof typeof defaults] : fallbacks[key]));
   if (o.minIdle > o.size + o.maxOverflow) {
     throw new InvalidOptionError('minIdle', o.minIdle, `at most size + maxOverflow (${o.size + o.maxOverflow})`);
   }
@@ -199,6 +199,50 @@ export function resolvePoolOptions(input: PoolOptions | undefined = {}, override
   o.failFastAfterMs ??= o.acquireTimeoutMs;
   o.housekeepingMs ??= deriveHousekeeping(o);
   return o;
+}
+
+/** Defaults that are not plain values: filled in here, never shared through `defaults`. */
+const fallbacks: Record<string, unknown> = { clock: systemClock, random: Math.random, logger: undefined, failFastAfterMs: undefined, housekeepingMs: undefined };
+
+/**
+ * The resolved options, every key written in one fixed order by one object literal, so every
+ * pool's options object has the same hidden class whatever the user's key order. Built with
+ * spreads (`{ ...defaults, ...given }`), the pools' options objects got a new hidden class after
+ * each full GC: the pool's optimised code, specialised on one pool's options, failed its map
+ * check on the next pool's (wrong-map deopts in acquire, #wait, #fill and park), and each new
+ * pool ran on code re-optimised at a random moment: the core benchmark's 5x swing in queued-10.
+ */
+function fixedShape(value: (key: string) => unknown): ResolvedPoolOptions {
+  const v = value as (key: string) => any;
+  return {
+    name: v('name'),
+    size: v('size'),
+    maxOverflow: v('maxOverflow'),
+    minIdle: v('minIdle'),
+    acquireTimeoutMs: v('acquireTimeoutMs'),
+    createTimeoutMs: v('createTimeoutMs'),
+    validateTimeoutMs: v('validateTimeoutMs'),
+    maxLifetimeMs: v('maxLifetimeMs'),
+    maxLifetimeJitter: v('maxLifetimeJitter'),
+    idleTimeoutMs: v('idleTimeoutMs'),
+    maxUses: v('maxUses'),
+    prePing: v('prePing'),
+    prePingBypassMs: v('prePingBypassMs'),
+    resetOnReturn: v('resetOnReturn'),
+    order: v('order'),
+    maxConnecting: v('maxConnecting'),
+    createBackoffMs: v('createBackoffMs'),
+    createBackoffMaxMs: v('createBackoffMaxMs'),
+    failFast: v('failFast'),
+    failFastAfterMs: v('failFastAfterMs'),
+    maxWaiters: v('maxWaiters'),
+    leakDetectionMs: v('leakDetectionMs'),
+    housekeepingMs: v('housekeepingMs'),
+    logger: v('logger'),
+    clock: v('clock'),
+    random: v('random'),
+    max: 0,
+  };
 }
 
 /** Upkeep runs often enough to honour the shortest timed option, but never busier than 4 Hz. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidOptionError } from '../../src/core/errors.js';
-import { defaults, resolvePoolOptions, type PoolOptions } from '../../src/core/options.js';
+import { defaults, POOL_OPTION_NAMES, resolvePoolOptions, type PoolOptions } from '../../src/core/options.js';
 import { Pool } from '../../src/core/pool.js';
 import { FakeFactory } from '../support/fake-factory.js';
 
@@ -101,4 +101,16 @@ test('keys named like Object.prototype members are unknown options, refused with
 
 test('inherited keys are never read: an object with a prototype of its own is refused', () => {
   assert.throws(() => new Pool(new FakeFactory(), Object.create({ size: 0 })), { code: 'HAVUZ_INVALID_OPTION', option: 'options' });
+});
+
+test('resolved options have one fixed key order, whatever the order they were given in (one hidden class per pool, not one per GC)', () => {
+  const a = resolvePoolOptions({ size: 3, acquireTimeoutMs: 50, order: 'fifo', name: 'a' });
+  const b = resolvePoolOptions({ name: 'b', order: 'lifo', acquireTimeoutMs: 60, size: 4, logger: undefined });
+  const c = resolvePoolOptions(undefined, { size: 1, maxOverflow: 0 });
+  assert.deepEqual(Object.keys(b), Object.keys(a));
+  assert.deepEqual(Object.keys(c), Object.keys(a));
+  assert.deepEqual(new Set(Object.keys(a)), new Set([...POOL_OPTION_NAMES, 'max']));
+  assert.equal(a.order, 'fifo');
+  assert.equal(b.logger, undefined);
+  assert.equal(c.max, 1);
 });

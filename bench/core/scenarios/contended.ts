@@ -9,7 +9,7 @@
  * reaping off, FIFO waiters, LIFO idle order (adapters.ts has the per-library option names).
  *
  * Counted: one acquire + use + release cycle. Timed: batches of 20,000 cycles shared by the 100
- * borrowers, until 150 ms. Floor: the same loop around an already-resolved promise.
+ * borrowers, until 300 ms. Floor: the same loop around an already-resolved promise.
  */
 import { batchScenario } from '../scenario.js';
 

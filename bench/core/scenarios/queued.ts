@@ -8,7 +8,7 @@
  * connections of the next cycle, so cycles follow each other with no untimed setup between them.
  * Counted: one served acquire, so a figure is the whole cost of an acquire that has to wait, from
  * enqueue to hand-off. A round is as many cycles as make about 20,000 served acquires (one cycle
- * for queued-100000); rounds repeat until 100 ms of timed work (queued-100000: one round).
+ * for queued-100000); rounds repeat until 300 ms of timed work (queued-100000: one round).
  *
  * Every library: the standard pool (scenario.ts): size 10, min 0 and warmed to 10 open
  * connections, acquire timeout 30 s ON for every waiter (havuz acquireTimeoutMs, tarn and
@@ -29,7 +29,7 @@ export function queued(waiters: number): Scenario {
   return {
     name: `queued-${waiters}`,
     config: standardPool,
-    minMs: waiters >= 100_000 ? 0 : 100,
+    minMs: waiters >= 100_000 ? 0 : 300,
     warmup: waiters <= 1000,
     async round(pool, clock) {
       let held = await Promise.all(Array.from({ length: size }, () => pool.acquire()));

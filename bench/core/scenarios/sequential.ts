@@ -6,7 +6,7 @@
  * (adapters.ts has the per-library option names). With one borrower only one connection is ever
  * in use, so this is the uncontended fast path: an idle connection, no waiting.
  *
- * Counted: one acquire + release pair. Timed: batches of 20,000 pairs, until 150 ms.
+ * Counted: one acquire + release pair. Timed: batches of 20,000 pairs, until 300 ms.
  * Floor: `await` of an already-resolved promise per pair.
  */
 import { batchScenario } from '../scenario.js';

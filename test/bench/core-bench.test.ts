@@ -1,0 +1,58 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { compareRuns } from '../../bench/core/compare.js';
+import { parseTotals, perAcquire } from '../../bench/core/instr.js';
+import { renderInstrReport } from '../../bench/core/instr-report.js';
+import { toJson } from '../../bench/core/report.js';
+
+describe('bench:core:instr', () => {
+  it('reads the instruction total of a callgrind dump', () => {
+    assert.equal(parseTotals('version: 1\ncmd: node\nevents: Ir\nsummary: 1234\ntotals: 1234\n'), 1234);
+    assert.throws(() => parseTotals('events: Ir\n'), /without totals/);
+  });
+
+  it('takes each scenario the median measured round, less the empty interval, per served acquire', () => {
+    // start-up, empty (100), then a: warm-up, 3 rounds; b: warm-up, 1 round
+    const totals = [9e9, 100, 5e8, 20_000_100, 10_000_100, 10_000_100, 7e8, 400_000_100];
+    const result = perAcquire('havuz', ['a', 'b'], { a: [10_000, 10_000, 10_000], b: [100_000] }, totals);
+    assert.deepEqual(result, { a: 1000, b: 4000 });
+  });
+
+  it('skips dumps before its own (another getrusage call at start-up) and refuses too few', () => {
+    const totals = [1, 2, 9e9, 100, 5e8, 10_000_100];
+    assert.deepEqual(perAcquire('floor', ['a'], { a: [10_000] }, totals), { a: 1000 });
+    assert.throws(() => perAcquire('floor', ['a'], { a: [10_000, 10_000] }, [9e9, 100, 5e8, 10_000_100]), /wrote 4 dumps, expected 5/);
+  });
+
+  it('reports havuz against the cheapest peer, and the spread over queue sizes', () => {
+    const text = renderInstrReport(
+      {
+        sequential: { havuz: 1000, tarn: 3000, 'pg-pool': 2500 },
+        'queued-10': { havuz: 2000, 'generic-pool': 3000 },
+        'queued-100000': { havuz: 2400, 'generic-pool': 9000 },
+      },
+      'header',
+    );
+    assert.match(text, /sequential .* 2\.50x vs pg-pool MET/);
+    assert.match(text, /queued-10 .* 1\.50x vs generic-pool NOT MET/);
+    assert.match(text, /havuz .* 20% MET/);
+  });
+});
+
+describe('bench:core', () => {
+  it('JSON carries the medians and the run spreads', () => {
+    const json = JSON.parse(toJson({ sequential: { havuz: 1234.6 } }, { sequential: { havuz: 0.12345 } }));
+    assert.deepEqual(json, { scenarios: { sequential: { havuz: 1235 } }, spread: { sequential: { havuz: 0.123 } } });
+  });
+
+  it('two back-to-back runs: medians within 10%, havuz 2x the fastest peer in both', () => {
+    const first = { sequential: { havuz: 3e6, tarn: 1e6, floor: 9e6 } };
+    const same = compareRuns(first, { sequential: { havuz: 3.2e6, tarn: 1.05e6, floor: 8.5e6 } });
+    assert.equal(same.agree, true);
+    assert.equal(same.ratiosHold, true);
+    const drifted = compareRuns(first, { sequential: { havuz: 2e6, tarn: 1.05e6, floor: 9e6 } });
+    assert.equal(drifted.agree, false);
+    assert.equal(drifted.ratiosHold, false);
+    assert.match(drifted.text, /0\.67x !/);
+  });
+});
