@@ -35,7 +35,7 @@ const trap = trapUnhandledRejections();
 
 const PG_URL = 'postgres://fuzz:fuzz-secret@127.0.0.1:9/fuzz';
 const MYSQL_URL = 'mysql://fuzz:fuzz-secret@127.0.0.1:9/fuzz';
-const ENGINE_KEYS = ['poolClass', 'initSql', 'init', 'statementTimeoutMs', 'maxQueries', 'fullReset', 'echo', 'echoPool'];
+const ENGINE_KEYS = ['poolClass', 'initSql', 'init', 'statementTimeoutMs', 'maxQueries', 'fullReset', 'echo', 'echoPool', 'pipeline'];
 /** Checks across options may name one the caller left at its default. */
 const CROSS_CHECKED = ['minIdle', 'createBackoffMaxMs', 'createBackoffMs'];
 
