@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionLostError, DatabaseError, HavuzError, StatementTimeoutError } from '../../src/core/errors.js';
 import { createEngine, type Engine, type EngineOptions } from '../../src/engine/index.js';
 import { urls } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 import { Admin, appName, IN_CI, reachable, withParams } from '../faults/support/postgres.js';
 
 const BOUNCER_URL = process.env.HAVUZ_PGBOUNCER_URL ?? 'postgres://postgres@127.0.0.1:6432/test';
@@ -64,6 +65,15 @@ for (const target of targets) {
       return () => n;
     };
     const pidsOf = async (app: string): Promise<number[]> => (await admin.pids(app)).sort((a, b) => a - b);
+    // The server backends running `sql` now. Through PgBouncer a backend carries PgBouncer's
+    // application_name, not the client's, so statements are found by their text.
+    const backendsRunning = async (sql: string): Promise<number[]> =>
+      (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = $1 AND state = 'active'`, [sql])).map((r) => r.pid);
+    const untilRunning = (sql: string, backends = 1): Promise<void> =>
+      eventually(undefined, `${backends} backend(s) running ${sql}`, async () => (await backendsRunning(sql)).length >= backends);
+    // pg_cancel_backend and the count of statements per connection need the client's own backend,
+    // which only a direct connection is (PgBouncer hands server connections out per transaction).
+    const direct = target.url !== BOUNCER_URL;
 
     before(async () => {
       assert.ok(up, `${target.url} is not reachable`);
@@ -121,11 +131,7 @@ for (const target of targets) {
       assert.equal(connects, 1, 'the cancel did not cost the connection');
     });
 
-    test('a statement cancelled by the server (pg_cancel_backend) fails alone', async (t) => {
-      if (target.url === BOUNCER_URL) {
-        t.skip('a backend pid seen through PgBouncer is not the client session');
-        return;
-      }
+    if (direct) test('a statement cancelled by the server (pg_cancel_backend) fails alone', async () => {
       const { engine, app } = open('cancel');
       await engine.query('SELECT 1');
       const slow = engine.query('SELECT pg_sleep(5)').then(
@@ -133,7 +139,7 @@ for (const target of targets) {
         (error: unknown) => error,
       );
       const rest = Array.from({ length: 5 }, (_, i) => engine.query<{ v: number }>('SELECT $1::int AS v', [i]));
-      await sleep(150);
+      await untilRunning('SELECT pg_sleep(5)');
       const [pid] = await pidsOf(app);
       await admin.query('SELECT pg_cancel_backend($1)', [pid]);
       const error = await slow;
@@ -145,11 +151,8 @@ for (const target of targets) {
       );
     });
 
-    test('a connection lost mid-pipeline fails exactly its own statements with ConnectionLostError; the pool recovers', async (t) => {
-      if (target.url === BOUNCER_URL) {
-        t.skip('covered below: through PgBouncer the backend is terminated from the server side');
-        return;
-      }
+    // Through PgBouncer the next test covers a lost server connection.
+    if (direct) test('a connection lost mid-pipeline fails exactly its own statements with ConnectionLostError; the pool recovers', async () => {
       const { engine, app } = open('lost', { size: 2, maxOverflow: 0, pipeline: { depth: 3, stallMs: 5_000 } });
       // Two connections, three statements on each.
       const runs = Array.from({ length: 6 }, () =>
@@ -158,7 +161,7 @@ for (const target of targets) {
           (error: unknown) => error,
         ),
       );
-      await sleep(250);
+      await untilRunning('SELECT pg_backend_pid() AS pid, pg_sleep(0.6)', 2);
       const pids = await pidsOf(app);
       assert.equal(pids.length, 2, `two backends, got ${pids.join(',')}`);
       await admin.query('SELECT pg_terminate_backend($1)', [pids[0]]);
@@ -177,15 +180,10 @@ for (const target of targets) {
     });
 
     test('through a lost server connection every statement on it fails as lost and the pool recovers', async () => {
-      const { engine, app } = open('lost1');
+      const { engine } = open('lost1');
       const runs = Array.from({ length: 4 }, () => engine.query('SELECT pg_sleep(0.6)').then(() => 'ok', (error: unknown) => error));
-      await sleep(250);
-      // Through PgBouncer the server backend carries PgBouncer's application_name guess: find the
-      // backend by its running statement instead.
-      const pids =
-        target.url === BOUNCER_URL
-          ? (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(0.6)' AND state = 'active'`)).map((r) => r.pid)
-          : await pidsOf(app);
+      await untilRunning('SELECT pg_sleep(0.6)');
+      const pids = await backendsRunning('SELECT pg_sleep(0.6)');
       assert.ok(pids.length >= 1);
       await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
       const outcomes = await Promise.all(runs);
@@ -201,7 +199,7 @@ for (const target of targets) {
       const { engine } = open('hol', { size: 2, maxOverflow: 0, pipeline: { depth: 16, stallMs: 50 } });
       await Promise.all([engine.query('SELECT 1'), engine.query('SELECT 1')]);
       const slow = engine.query('SELECT pg_sleep(1.5)');
-      await sleep(120);
+      await untilRunning('SELECT pg_sleep(1.5)');
       const started = performance.now();
       await engine.query('SELECT 2');
       const ms = performance.now() - started;
@@ -253,7 +251,7 @@ for (const target of targets) {
           served++;
         }
       });
-      await sleep(200);
+      await eventually(undefined, 'the pipelined loops under way', () => served >= 100);
       const started = performance.now();
       const inTx = await engine.transaction(async (tx) => (await tx.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one);
       const waited = performance.now() - started;
@@ -274,8 +272,7 @@ for (const target of targets) {
       const values = await Promise.all(burst);
       assert.ok(values.every((r, i) => r.rows[0]!.v === i));
       // A lane still being connected may be pending a moment; none may wait for the held connection.
-      for (let i = 0; i < 100 && engine.status().pending > 0; i++) await sleep(10);
-      assert.equal(engine.status().pending, 0, `a checkout is left waiting for the held connection: ${JSON.stringify(engine.status())}`);
+      await eventually(undefined, `no checkout left waiting for the held connection: ${JSON.stringify(engine.status())}`, () => engine.status().pending === 0, 1_000);
       assert.ok(engine.pipelineStats()!.lanesOpened <= 2);
     });
 
@@ -283,7 +280,7 @@ for (const target of targets) {
       const app = appName('pl_close');
       const engine = createEngine(withParams(target.url, { application_name: app }), { size: 2, maxOverflow: 0, pipeline: true });
       const running = Array.from({ length: 10 }, (_, i) => engine.query<{ v: number }>('SELECT $1::int AS v, pg_sleep(0.05)', [i]));
-      await sleep(20);
+      await untilRunning('SELECT $1::int AS v, pg_sleep(0.05)');
       const closing = engine.close({ timeoutMs: 5_000 });
       await assert.rejects(engine.query('SELECT 1'), (error: unknown) => (error as HavuzError).code === 'HAVUZ_POOL_CLOSED');
       const outcomes = await Promise.allSettled(running);
@@ -297,7 +294,7 @@ for (const target of targets) {
     test('close({ drain: true }) serves the statements still queued for a lane', async () => {
       const { engine } = open('drain', { pipeline: { depth: 1 } });
       const all = Array.from({ length: 5 }, (_, i) => engine.query<{ v: number }>('SELECT $1::int AS v, pg_sleep(0.03)', [i]));
-      await sleep(10);
+      await untilRunning('SELECT $1::int AS v, pg_sleep(0.03)');
       await engine.close({ drain: true, timeoutMs: 5_000 });
       assert.deepEqual(
         (await Promise.all(all)).map((r) => r.rows[0]!.v),

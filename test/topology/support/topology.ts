@@ -1,4 +1,3 @@
-import type { TestContext } from 'node:test';
 import { createEngine, TopologyEngine, type TopologyEngineOptions } from '../../../src/engine/index.js';
 import type { RoleChangeEvent } from '../../../src/engine/index.js';
 
@@ -47,17 +46,7 @@ export function roleChange(engine: TopologyEngine, host: string, role: RoleChang
   });
 }
 
-/**
- * Polls (bounded) until `check` holds. Only for what has no event: a replica's lag, replication
- * catching up. Fails the test with `what` when it does not hold in time.
- */
-export async function eventually(t: TestContext | undefined, what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`${t?.name ?? 'test'}: ${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventually } from '../../support/eventually.js';
 
 /** Prints a figure for the report (stderr, like the fault tests), labelled as indicative. */
 export function figure(text: string): void {
