@@ -29,6 +29,15 @@ export function unlessChromium(): string | false {
   return verdict(existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (apt-get install -y chromium)`);
 }
 
+/** Headless Chromium for the page tests: no sandbox (root), nothing fetched in the background. */
+export async function launchChromium(): Promise<import('playwright-core').Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
 function verdict(why: string | undefined): string | false {
   if (why === undefined) return false;
   if (isCI) throw new Error(`CI=true and ${why}`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { renderHtmlReport } from '../../src/bench/report-html.js';
 import { syntheticRun } from './fixtures.js';
-import { CHROMIUM, unlessChromium } from './helpers.js';
+import { launchChromium, unlessChromium } from './helpers.js';
 
 describe('HTML report (static)', () => {
   it('is self-contained: no scripts to run, no external resources', () => {
@@ -34,11 +34,7 @@ describe('HTML report in headless Chromium', { skip: unlessChromium() }, () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'havuz-report-test-'));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildUsersApp } from '../../examples/fastify-app.js';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { MetricsRegistry } from '../../src/monitor/index.js';
-import { CHROMIUM, unlessChromium } from '../bench/helpers.js';
+import { launchChromium, unlessChromium } from '../bench/helpers.js';
 import { ScratchPostgres, scratchPostgresAvailable } from '../faults/support/scratch-postgres.js';
 import { requireDatabase, urls } from '../support/databases.js';
 
@@ -49,11 +49,7 @@ describe('the dashboard in headless Chromium', { skip: unlessChromium() || (scra
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { MetricsRegistry, dashboardHandler } from '../../src/monitor/index.js';
-import { CHROMIUM, unlessChromium } from '../bench/helpers.js';
+import { launchChromium, unlessChromium } from '../bench/helpers.js';
 
 const POOLS = 10;
 
@@ -48,8 +48,7 @@ describe('the page\'s memory over an hour of updates', { skip: unlessChromium() 
     handler = dashboardHandler(new MetricsRegistry(), { intervalMs: 60_000 });
     server = createServer(handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
   });
 
   after(async () => {
