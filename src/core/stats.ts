@@ -58,3 +58,26 @@ export function describeStatus(s: PoolStatus): string {
     `size ${s.size}/${s.max}, idle ${s.idle}, in use ${s.inUse}, pending ${s.pending}, connecting ${s.connecting}`
   );
 }
+
+/**
+ * One status for what several pools serve together (a topology engine's hosts, Redis's shared and
+ * dedicated connections): sizes and counters add up, `backoffMs` is the soonest any of them may
+ * connect again, and it is closed once every pool is.
+ */
+export function sumStatus(name: string, statuses: readonly PoolStatus[]): PoolStatus {
+  const counters = newCounters();
+  const out: PoolStatus = { name, size: 0, idle: 0, inUse: 0, overflow: 0, pending: 0, connecting: 0, backoffMs: 0, max: 0, closed: statuses.length > 0, counters };
+  for (const [i, s] of statuses.entries()) {
+    out.size += s.size;
+    out.idle += s.idle;
+    out.inUse += s.inUse;
+    out.overflow += s.overflow;
+    out.pending += s.pending;
+    out.connecting += s.connecting;
+    out.backoffMs = i === 0 ? s.backoffMs : Math.min(out.backoffMs, s.backoffMs);
+    out.max += s.max;
+    out.closed &&= s.closed;
+    for (const key of Object.keys(counters) as (keyof PoolCounters)[]) counters[key] += s.counters[key];
+  }
+  return out;
+}

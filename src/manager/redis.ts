@@ -8,7 +8,7 @@ import type { PoolStatus } from '../core/stats.js';
 import { redisFactory, type RedisClient } from '../drivers/redis/factory.js';
 import { redactUrl } from '../engine/redact.js';
 import type { MonitoredPool } from '../monitor/source.js';
-import { sumStatus } from './status.js';
+import { sumStatus } from '../core/stats.js';
 
 export interface RedisDatabaseOptions extends PoolOptions {
   /** Options for every ioredis connection (tls, username, db, ...); havuz still turns off reconnecting and the offline queue. */

@@ -2,7 +2,7 @@ import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { AcquireAbortedError, AcquireTimeoutError, HealthTimeoutError, PoolClosedError, messageOf } from '../../core/errors.js';
 import type { Lease } from '../../core/lease.js';
 import { log, type Logger } from '../../core/log.js';
-import { newCounters, type PoolStatus } from '../../core/stats.js';
+import { sumStatus, type PoolStatus } from '../../core/stats.js';
 import { backgroundTimer, MAX_TIMER_MS, within } from '../../core/timeouts.js';
 import type { SqlDialect } from '../../drivers/dialect.js';
 import { dialectFor } from '../../drivers/index.js';
@@ -192,20 +192,7 @@ export class Topology<C> {
 
   /** Every host's pool, added up under the engine's name. */
   aggregate(): PoolStatus {
-    const out: PoolStatus = { name: this.name, size: 0, idle: 0, inUse: 0, overflow: 0, pending: 0, connecting: 0, backoffMs: Infinity, max: 0, closed: this.closed, counters: newCounters() };
-    for (const member of this.members) {
-      const s = member.engine.status();
-      out.backoffMs = Math.min(out.backoffMs, s.backoffMs); // the soonest any host may be connected to
-      out.size += s.size;
-      out.idle += s.idle;
-      out.inUse += s.inUse;
-      out.overflow += s.overflow;
-      out.pending += s.pending;
-      out.connecting += s.connecting;
-      out.max += s.max;
-      for (const key of Object.keys(out.counters) as (keyof PoolStatus['counters'])[]) out.counters[key] += s.counters[key];
-    }
-    return out;
+    return { ...sumStatus(this.name, this.members.map((m) => m.engine.status())), closed: this.closed };
   }
 
   close(options?: { timeoutMs?: number }): Promise<void> {
