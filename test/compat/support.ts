@@ -2,32 +2,22 @@
 // that cannot collide with another run on the same server.
 import { randomBytes } from 'node:crypto';
 import { urls } from '../support/databases.js';
-
-function parts(url: string): { host: string; port: number | undefined; user: string | undefined; password: string | undefined; database: string | undefined } {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: u.port === '' ? undefined : Number(u.port),
-    user: u.username === '' ? undefined : decodeURIComponent(u.username),
-    password: u.password === '' ? undefined : decodeURIComponent(u.password),
-    database: u.pathname.slice(1) || undefined,
-  };
-}
+import { configFrom } from '../drivers/targets.js';
 
 /** The test PostgreSQL as a pg.Pool config (no connectionString), as pg-pool users write it. */
 export function pgConfig(): Record<string, unknown> {
-  const { host, port, user, password, database } = parts(urls.postgres);
+  const { host, port, user, password, database } = configFrom(urls.postgres);
   return { host, port: port ?? 5432, user, password, database };
 }
 
 /** The test MariaDB as a mysql2 createPool config. */
 export function mysqlConfig(): Record<string, unknown> {
-  const { host, port, user, password, database } = parts(urls.mysql);
+  const { host, port, user, password, database } = configFrom(urls.mysql);
   return { host, port: port ?? 3306, user, password, database };
 }
 
-export const pgDatabase = (): string => parts(urls.postgres).database ?? 'postgres';
-export const mysqlDatabase = (): string => parts(urls.mysql).database ?? 'test';
+export const pgDatabase = (): string => configFrom(urls.postgres).database ?? 'postgres';
+export const mysqlDatabase = (): string => configFrom(urls.mysql).database ?? 'test';
 
 /** A table name unique to this run: other helpers' runs may share the server. */
 export function table(prefix: string): string {
