@@ -7,6 +7,7 @@ import { Kysely, MysqlDialect, PostgresDialect, sql, type Generated } from 'kyse
 import Cursor from 'pg-cursor';
 import { MysqlPool, PgPool } from '../../src/compat/index.js';
 import { requireDatabase, urls } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 import { mysqlConfig, pgConfig, table } from './support.js';
 
 interface People {
@@ -63,20 +64,20 @@ describe('Kysely on PgPool (PostgreSQL)', () => {
   test("its query cancellation: an aborted signal with 'cancel query' stops the statement on the server", async () => {
     const controller = new AbortController();
     const query = db.selectNoFrom(sql<number>`pg_sleep(5)`.as('slept')).execute({ signal: controller.signal, inflightQueryAbortStrategy: 'cancel query' });
-    await waitFor(async () => (await running(pool, 'pg_sleep(5)')) === 1);
+    await eventually(undefined, 'pg_sleep(5) running on the server', async () => (await running(pool, 'pg_sleep(5)')) === 1);
     controller.abort(new Error('user gave up'));
     await assert.rejects(query, { message: 'user gave up' });
-    await waitFor(async () => (await running(pool, 'pg_sleep(5)')) === 0);
+    await eventually(undefined, 'pg_sleep(5) ended on the server', async () => (await running(pool, 'pg_sleep(5)')) === 0, 4_000);
     assert.equal((await db.selectNoFrom(sql<number>`1`.as('one')).executeTakeFirstOrThrow()).one, 1, 'the pool serves on');
   });
 
   test("'kill session' ends the backend; the pool replaces the connection", async () => {
     const controller = new AbortController();
     const query = db.selectNoFrom(sql<number>`pg_sleep(5)`.as('slept')).execute({ signal: controller.signal, inflightQueryAbortStrategy: 'kill session' });
-    await waitFor(async () => (await running(pool, 'pg_sleep(5)')) === 1);
+    await eventually(undefined, 'pg_sleep(5) running on the server', async () => (await running(pool, 'pg_sleep(5)')) === 1);
     controller.abort(new Error('killed'));
     await assert.rejects(query, { message: 'killed' });
-    await waitFor(async () => (await running(pool, 'pg_sleep(5)')) === 0);
+    await eventually(undefined, 'pg_sleep(5) ended on the server', async () => (await running(pool, 'pg_sleep(5)')) === 0, 4_000);
     assert.equal((await db.selectNoFrom(sql<number>`2`.as('two')).executeTakeFirstOrThrow()).two, 2);
   });
 });
@@ -89,10 +90,10 @@ test("cancellation on a PgPool built from a URL: its options give Kysely's contr
     assert.equal(pool.Client.name, 'Client');
     const controller = new AbortController();
     const query = db.selectNoFrom(sql<number>`pg_sleep(5)`.as('slept')).execute({ signal: controller.signal, inflightQueryAbortStrategy: 'cancel query' });
-    await waitFor(async () => (await running(pool, 'pg_sleep(5)')) === 1);
+    await eventually(undefined, 'pg_sleep(5) running on the server', async () => (await running(pool, 'pg_sleep(5)')) === 1);
     controller.abort(new Error('stop'));
     await assert.rejects(query, { message: 'stop' });
-    await waitFor(async () => (await running(pool, 'pg_sleep(5)')) === 0);
+    await eventually(undefined, 'pg_sleep(5) ended on the server', async () => (await running(pool, 'pg_sleep(5)')) === 0, 4_000);
   } finally {
     await db.destroy();
   }
@@ -127,22 +128,19 @@ describe('Kysely on MysqlPool (MariaDB)', () => {
     assert.deepEqual(rows.map((r) => r.name), ['ada']);
   });
 
-  test("its query cancellation: 'cancel query' runs KILL QUERY from another pooled connection", async () => {
+  test("its query cancellation: 'cancel query' runs KILL QUERY from another pooled connection", async (t) => {
+    const sleeping = async (): Promise<number> => {
+      const [rows] = (await pool.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'select SLEEP(5)%'")) as unknown as [{ n: number }[]];
+      return Number(rows[0]!.n);
+    };
     const controller = new AbortController();
     const started = Date.now();
     const query = db.selectNoFrom(sql<number>`SLEEP(5)`.as('slept')).execute({ signal: controller.signal, inflightQueryAbortStrategy: 'cancel query' });
-    setTimeout(() => controller.abort(new Error('user gave up')), 200);
+    await eventually(t, 'SLEEP(5) running on the server', async () => (await sleeping()) === 1);
+    controller.abort(new Error('user gave up'));
     await assert.rejects(query, { message: 'user gave up' });
-    const [rows] = (await pool.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'select SLEEP(5)%'")) as unknown as [{ n: number }[]];
-    assert.equal(Number(rows[0]!.n), 0, 'no longer sleeping on the server');
-    assert.ok(Date.now() - started < 4_000);
+    // KILL QUERY only flags the thread; the server ends the statement a moment later.
+    await eventually(t, 'SLEEP(5) no longer running on the server', async () => (await sleeping()) === 0, 3_000);
+    assert.ok(Date.now() - started < 4_000, 'ended well before the 5 s sleep');
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 4_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
