@@ -151,7 +151,7 @@ export class Pipeline<C> {
       // Spread before going deeper (as postgres.js does): while the pool has room, a statement
       // waits for a lane of its own rather than queue on the wire behind another; a lane that
       // opens finds it here. Pipelining starts once every connection the pool may open is a lane.
-      if (lane !== undefined && (lane.inflight.length === 0 || !this.#roomToSpread())) {
+      if (lane !== undefined && (lane.inflight.length === 0 || !(this.#laneComing() || this.#roomToSpread()))) {
         this.#send(lane, job);
         return;
       }
@@ -164,6 +164,14 @@ export class Pipeline<C> {
       this.#grow();
       this.#arm();
     }) as Promise<QueryResult<R>>;
+  }
+
+  /**
+   * A lane being opened has no statement waiting for it yet. Sent to a busy lane instead, the
+   * statement could sit behind a slow one while that lane opens with nothing to do.
+   */
+  #laneComing(): boolean {
+    return this.#growing > this.#queue.length - this.#queueHead;
   }
 
   /**

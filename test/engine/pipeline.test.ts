@@ -203,7 +203,7 @@ for (const target of targets) {
       const started = performance.now();
       await engine.query('SELECT 2');
       const ms = performance.now() - started;
-      assert.ok(ms < 800, `waited ${Math.round(ms)} ms behind the slow statement`);
+      assert.ok(ms < 800, `waited ${Math.round(ms)} ms behind the slow statement (${JSON.stringify({ ...engine.pipelineStats(), pool: engine.status() })})`);
       await slow;
     });
 
