@@ -201,7 +201,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     const last = this.#creator.lastError;
     waiter.reject(
       new AcquireTimeoutError(
-        `Timed out after ${Math.round(waiter.deadline - waiter.enqueuedAt)} ms waiting for a connection from pool "${this.name}" (${describeStatus(status)})` +
+        `Timed out after ${Math.round(this.#waiters.deadlineOf(waiter) - waiter.enqueuedAt)} ms waiting for a connection from pool "${this.name}" (${describeStatus(status)})` +
           (last === undefined ? '' : `; last connect error: ${messageOf(last)}`),
         status,
         last,
@@ -302,7 +302,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
     }
     if (!waiter.settled) {
       if (this.#lifecycle.phase === 'closing') this.#waiters.reject(waiter, this.#lifecycle.closedError());
-      else if (waiter.deadline <= now) {
+      else if (this.#waiters.deadlineOf(waiter) <= now) {
         this.#waiters.forget(waiter);
         this.#expired(waiter);
       } else this.#waiters.unshift(waiter, now); // it keeps its place: the failed ping was the pool's fault

@@ -2,46 +2,74 @@ import type { Clock, TimerHandle } from './clock.js';
 import { List } from './list.js';
 import { backgroundTimer } from './timeouts.js';
 
+/** What few waiters need: their own deadline, an abort signal, the acquirer's stack. */
+interface WaiterExtra {
+  /** A finite deadline other than the pool's default has its own timer. */
+  ownTimer: TimerHandle | undefined;
+  /** Infinity: no deadline (a timeout of Infinity). */
+  readonly deadline: number;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** The acquirer's stack, when leak detection wants it. */
+  readonly stack: string | undefined;
+}
+
+const SETTLED = 1;
+/** The pool's default deadline: expired by the shared sweep, in queue order. */
+const SHARED = 2;
+
 /**
  * Someone waiting for a connection. It is its own list node, so the queue allocates nothing per
- * wait and removing a cancelled waiter is O(1) and leaves no trace. Every field is set in the
- * constructor, so all waiters share one hidden class.
+ * wait and removing a cancelled waiter is O(1) and leaves no trace. It is kept small, since a
+ * queue of 100,000 of them is copied by every scavenge: the common waiter (default deadline, no
+ * signal, no stack) is six fields and one boxed number; what few waiters need is in `extra`.
+ * Every field is set in the constructor, so all waiters share one hidden class.
  */
 export class Waiter<V> {
   prev: Waiter<V> | undefined = undefined;
   next: Waiter<V> | undefined = undefined;
   /** In the queue (a waiter whose connection is being pinged is not). */
   listed = false;
-  settled = false;
+  #flags = 0;
   readonly enqueuedAt: number;
-  /** Infinity: no deadline (acquireTimeoutMs: Infinity). */
-  readonly deadline: number;
-  /** The pool's default deadline: expired by the shared sweep, in queue order. */
-  shared = false;
-  /** A finite deadline other than the pool's default has its own timer. */
-  ownTimer: TimerHandle | undefined = undefined;
-  signal: AbortSignal | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
-  /** The acquirer's stack, when leak detection wants it. */
-  stack: string | undefined;
+  extra: WaiterExtra | undefined = undefined;
   readonly #resolve: (value: V) => void;
   readonly #reject: (error: unknown) => void;
 
-  constructor(resolve: (value: V) => void, reject: (error: unknown) => void, enqueuedAt: number, deadline: number, stack: string | undefined) {
+  constructor(resolve: (value: V) => void, reject: (error: unknown) => void, enqueuedAt: number) {
     this.#resolve = resolve;
     this.#reject = reject;
     this.enqueuedAt = enqueuedAt;
-    this.deadline = deadline;
-    this.stack = stack;
+  }
+
+  get settled(): boolean {
+    return (this.#flags & SETTLED) !== 0;
+  }
+
+  get shared(): boolean {
+    return (this.#flags & SHARED) !== 0;
+  }
+
+  get stack(): string | undefined {
+    return this.extra?.stack;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.extra?.signal;
+  }
+
+  /** The default deadline is the room's to know; only its own is stored. */
+  markShared(): void {
+    this.#flags |= SHARED;
   }
 
   resolve(value: V): void {
-    this.settled = true;
+    this.#flags |= SETTLED;
     this.#resolve(value);
   }
 
   reject(error: unknown): void {
-    this.settled = true;
+    this.#flags |= SETTLED;
     this.#reject(error);
   }
 }
@@ -89,23 +117,31 @@ export class WaitRoom<V> {
     stack: string | undefined,
   ): Waiter<V> {
     const ms = timeoutMs ?? this.#defaultTimeoutMs;
-    const waiter = new Waiter<V>(resolve, reject, now, now + ms, stack);
-    if (ms !== Infinity) {
-      if (ms !== this.#defaultTimeoutMs) {
-        // Default deadlines are in queue order and share one timer; only an override needs its own.
-        waiter.ownTimer = this.#clock.setTimeout(() => this.#expire(waiter), ms);
-      } else {
-        waiter.shared = true;
-        // Unref'd until push refs it: a pre-pinged checkout of an idle connection is never queued.
-        this.#sweepTimer ??= backgroundTimer(this.#clock, this.#sweep, ms);
+    const waiter = new Waiter<V>(resolve, reject, now);
+    const shared = ms === this.#defaultTimeoutMs && ms !== Infinity;
+    if (shared) {
+      waiter.markShared();
+      // Unref'd until push refs it: a pre-pinged checkout of an idle connection is never queued.
+      this.#sweepTimer ??= backgroundTimer(this.#clock, this.#sweep, ms);
+    }
+    const ownDeadline = !shared && ms !== Infinity;
+    if (ownDeadline || signal !== undefined || stack !== undefined) {
+      const extra: WaiterExtra = { ownTimer: undefined, deadline: now + ms, signal: undefined, onAbort: undefined, stack };
+      waiter.extra = extra;
+      // Default deadlines are in queue order and share one timer; only an override needs its own.
+      if (ownDeadline) extra.ownTimer = this.#clock.setTimeout(() => this.#expire(waiter), ms);
+      if (signal !== undefined) {
+        extra.signal = signal;
+        extra.onAbort = () => this.#abort(waiter);
+        signal.addEventListener('abort', extra.onAbort, { once: true });
       }
     }
-    if (signal !== undefined) {
-      waiter.signal = signal;
-      waiter.onAbort = () => this.#abort(waiter);
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-    }
     return waiter;
+  }
+
+  /** When the waiter times out: Infinity for none. */
+  deadlineOf(waiter: Waiter<V>): number {
+    return waiter.shared ? waiter.enqueuedAt + this.#defaultTimeoutMs : (waiter.extra?.deadline ?? Infinity);
   }
 
   push(waiter: Waiter<V>): void {
@@ -117,7 +153,7 @@ export class WaitRoom<V> {
   /** Back to the head of the queue, keeping its deadline (its connection failed a ping: not its fault). */
   unshift(waiter: Waiter<V>, now: number): void {
     if (waiter.shared && this.#sweepTimer === undefined) {
-      this.#sweepTimer = this.#clock.setTimeout(this.#sweep, Math.max(0, waiter.deadline - now));
+      this.#sweepTimer = this.#clock.setTimeout(this.#sweep, Math.max(0, this.deadlineOf(waiter) - now));
     }
     if (this.#queue.length === 0) this.#sweepTimer?.ref();
     this.#queue.unshift(waiter);
@@ -159,8 +195,10 @@ export class WaitRoom<V> {
 
   /** Drops a waiter's own timer and abort listener, so a settled wait leaves nothing behind. */
   forget(waiter: Waiter<V>): void {
-    if (waiter.ownTimer !== undefined) this.#clock.clearTimeout(waiter.ownTimer);
-    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+    const extra = waiter.extra;
+    if (extra === undefined) return;
+    if (extra.ownTimer !== undefined) this.#clock.clearTimeout(extra.ownTimer);
+    if (extra.onAbort !== undefined) extra.signal!.removeEventListener('abort', extra.onAbort);
   }
 
   #unqueue(waiter: Waiter<V>): void {
@@ -177,8 +215,9 @@ export class WaitRoom<V> {
     while (waiter !== undefined) {
       const next = waiter.next;
       if (waiter.shared) {
-        if (waiter.deadline > now) {
-          this.#sweepTimer = this.#clock.setTimeout(this.#sweep, waiter.deadline - now);
+        const deadline = waiter.enqueuedAt + this.#defaultTimeoutMs;
+        if (deadline > now) {
+          this.#sweepTimer = this.#clock.setTimeout(this.#sweep, deadline - now);
           return;
         }
         this.#expire(waiter);

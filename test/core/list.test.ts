@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { List } from '../../src/core/list.js';
 import { Waiter } from '../../src/core/waiters.js';
 
-const waiter = (n: number) => new Waiter<number>(() => undefined, () => undefined, n, n + 1_000, undefined);
+const waiter = (n: number) => new Waiter<number>(() => undefined, () => undefined, n);
 
 function drain(q: List<Waiter<number>>): number[] {
   const out: number[] = [];
