@@ -46,24 +46,51 @@ export function fastestPeer(rates: Partial<Record<Library, number>>): { name: Li
   return best && { name: best.name, rate: best.value };
 }
 
+/** Figures per scenario and library: median ops/s, or instructions per acquire. */
+type Figures = Record<string, Partial<Record<Library, number>>>;
+
+/**
+ * One row per scenario: each library's figure as `show` prints it, a peer's with its ratio to
+ * havuz beside it, then the verdict: how many times better havuz is than the best peer (the
+ * fastest, or with `lowerIsBetter` the cheapest), against the 2x target.
+ */
+export function scenarioRows(figures: Figures, present: readonly Library[], show: (value: number, lib: Library, scenario: string) => string, lowerIsBetter = false): string[][] {
+  return Object.entries(figures).map(([name, values]) => {
+    const havuz = values.havuz;
+    const cells = present.map((lib) => {
+      const value = values[lib];
+      if (value === undefined) return '-';
+      const shown = show(value, lib, name);
+      return lib === 'havuz' || havuz === undefined ? shown : `${shown} (${formatRatio(value / havuz)})`;
+    });
+    const best = bestPeer(values, lowerIsBetter);
+    if (havuz === undefined || best === undefined) return [name, ...cells, '-'];
+    const speedup = lowerIsBetter ? best.value / havuz : havuz / best.value;
+    return [name, ...cells, `${formatRatio(speedup)} vs ${best.name} ${speedup >= SPEEDUP_TARGET ? 'MET' : 'NOT MET'}`];
+  });
+}
+
+/** The cost per served acquire (`cost` of each figure) across queue sizes, with its spread; the target is havuz flat within 30%. */
+export function flatnessTable(figures: Figures, present: readonly Library[], title: string, cost: (value: number) => number, show: (cost: number) => string): string {
+  const sizes = queueScenarios.filter((name) => figures[name] !== undefined);
+  if (sizes.length < 2) return '';
+  const rows = present.flatMap((lib) => {
+    const values = sizes.map((name) => figures[name]?.[lib]);
+    if (values.some((v) => v === undefined)) return [];
+    const costs = (values as number[]).map(cost);
+    const s = spread(costs);
+    const verdict = lib === 'havuz' ? ` ${s <= FLATNESS_TARGET ? 'MET' : 'NOT MET'} (target <= ${FLATNESS_TARGET * 100}%)` : '';
+    return [[lib, ...costs.map(show), `${(s * 100).toFixed(0)}%${verdict}`]];
+  });
+  return renderTable([[title, ...sizes, 'spread (max/min - 1)'], ...rows]);
+}
+
 export function renderReport(medians: Medians, meta: ReportMeta): string {
   const present = libraries.filter((lib) => Object.values(medians).some((rates) => rates[lib] !== undefined));
   const header = ['scenario (median ops/s)', ...present.map((lib) => (lib === 'havuz' ? lib : `${lib} (÷ havuz)`)), 'havuz ÷ fastest peer'];
-  const rows = Object.entries(medians).map(([name, rates]) => {
-    const havuz = rates.havuz;
-    const cells = present.map((lib) => {
-      const rate = rates[lib];
-      if (rate === undefined) return '-';
-      const n = meta.counts[name]?.[lib];
-      const shown = formatRate(rate) + (n !== undefined && n < meta.runs ? ` n=${n}` : '');
-      return lib === 'havuz' || havuz === undefined ? shown : `${shown} (${formatRatio(rate / havuz)})`;
-    });
-    const best = fastestPeer(rates);
-    const verdict =
-      havuz === undefined || best === undefined
-        ? '-'
-        : `${formatRatio(havuz / best.rate)} vs ${best.name} ${havuz / best.rate >= SPEEDUP_TARGET ? 'MET' : 'NOT MET'}`;
-    return [name, ...cells, verdict];
+  const rows = scenarioRows(medians, present, (rate, lib, name) => {
+    const n = meta.counts[name]?.[lib];
+    return formatRate(rate) + (n !== undefined && n < meta.runs ? ` n=${n}` : '');
   });
   return [
     `havuz core benchmark: median of ${meta.runs} runs, ${meta.seconds.toFixed(0)} s, load average ${meta.load}`,
@@ -73,7 +100,7 @@ export function renderReport(medians: Medians, meta: ReportMeta): string {
     '',
     renderSpreads(meta.spreads, present),
     '',
-    renderFlatness(medians, present),
+    flatnessTable(medians, present, 'ns per served acquire', nsPerOp, String),
   ].join('\n');
 }
 
@@ -84,20 +111,4 @@ function renderSpreads(spreads: Spreads, present: readonly Library[]): string {
     ...present.map((lib) => (values[lib] === undefined ? '-' : `${(values[lib] * 100).toFixed(0)}%`)),
   ]);
   return renderTable([['run spread (max/min - 1)', ...present], ...rows]);
-}
-
-/** Cost per served acquire across queue sizes; the target is havuz flat within 30%. */
-function renderFlatness(medians: Medians, present: readonly Library[]): string {
-  const sizes = queueScenarios.filter((name) => medians[name] !== undefined);
-  if (sizes.length < 2) return '';
-  const header = ['ns per served acquire', ...sizes, 'spread (max/min - 1)'];
-  const rows = present.flatMap((lib) => {
-    const rates = sizes.map((name) => medians[name]?.[lib]);
-    if (rates.some((r) => r === undefined)) return [];
-    const ns = (rates as number[]).map(nsPerOp);
-    const s = spread(ns);
-    const verdict = lib === 'havuz' ? ` ${s <= FLATNESS_TARGET ? 'MET' : 'NOT MET'} (target <= ${FLATNESS_TARGET * 100}%)` : '';
-    return [[lib, ...ns.map(String), `${(s * 100).toFixed(0)}%${verdict}`]];
-  });
-  return renderTable([header, ...rows]);
 }

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { requireDatabase } from '../support/databases.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -19,6 +21,22 @@ export function freshTmp(): string {
   const dir = mkdtempSync(join(tmpdir(), 'havuz-cli-test-'));
   chmodSync(dir, 0o755); // the embedded server runs as a non-root user, which must reach its folder
   return dir;
+}
+
+/**
+ * For a test file whose CLI runs need `url`: checks it is reachable (a failure under CI) and makes
+ * a fresh TMPDIR before the tests, removes it after; the returned function gives its path.
+ */
+export function cliTmpFor(url: string): () => string {
+  let dir: string | undefined;
+  before(async () => {
+    await requireDatabase(url);
+    dir = freshTmp();
+  });
+  after(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => dir!;
 }
 
 /** What havuz left in a TMPDIR (tsx keeps its own compile cache there too; that is not ours). */

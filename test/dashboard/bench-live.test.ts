@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { freshTmp, runCli, startCli, waitFor } from '../cli/run-cli.js';
-import { requireDatabase, urls } from '../support/databases.js';
+import { test } from 'node:test';
+import { cliTmpFor, runCli, startCli, waitFor } from '../cli/run-cli.js';
+import { urls } from '../support/databases.js';
 import { SseReader } from './sse.js';
 
-let tmp: string;
-before(async () => {
-  await requireDatabase(urls.postgres);
-  tmp = freshTmp();
-});
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = cliTmpFor(urls.postgres);
 
 test('havuz bench --live: the dashboard on 127.0.0.1 while the sweep runs, the pool growing step by step; closed when the bench ends', async () => {
-  const cli = startCli(['bench', '--url', urls.postgres, '--scenario', 'sweep', '--sizes', '1,3', '--workers', '4', '--duration', '1.5', '--sql', 'SELECT pg_sleep(0.005)', '--live', '--json'], tmp);
+  const cli = startCli(['bench', '--url', urls.postgres, '--scenario', 'sweep', '--sizes', '1,3', '--workers', '4', '--duration', '1.5', '--sql', 'SELECT pg_sleep(0.005)', '--live', '--json'], tmp());
   try {
     await waitFor(() => /live dashboard at http/.test(cli.stderrSoFar()), 60_000, 'the live URL');
     const url = /live dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(cli.stderrSoFar())![1]!;
@@ -34,7 +28,7 @@ test('havuz bench --live: the dashboard on 127.0.0.1 while the sweep runs, the p
 });
 
 test('havuz bench --live-port: checked before anything starts', async () => {
-  const bad = await runCli(['bench', '--url', urls.postgres, '--live', '--live-port', 'x'], tmp, 30_000);
+  const bad = await runCli(['bench', '--url', urls.postgres, '--live', '--live-port', 'x'], tmp(), 30_000);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--live-port/);
 });

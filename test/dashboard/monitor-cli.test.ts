@@ -1,39 +1,32 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { freshTmp, runCli, startCli, waitFor } from '../cli/run-cli.js';
-import { requireDatabase, urls } from '../support/databases.js';
+import { test } from 'node:test';
+import { cliTmpFor, runCli, startCli, waitFor } from '../cli/run-cli.js';
+import { urls } from '../support/databases.js';
 import { SseReader } from './sse.js';
 
 const SECRET = 'hv-Mon-S3cret';
-let tmp: string;
-
-before(async () => {
-  await requireDatabase(urls.postgres);
-  tmp = freshTmp();
-});
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = cliTmpFor(urls.postgres);
 
 test('havuz monitor: bad input is one line and exit 2', async () => {
-  const none = await runCli(['monitor'], tmp, 30_000);
+  const none = await runCli(['monitor'], tmp(), 30_000);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /needs at least one --url/);
-  const port = await runCli(['monitor', '--url', urls.postgres, '--port', '70000'], tmp, 30_000);
+  const port = await runCli(['monitor', '--url', urls.postgres, '--port', '70000'], tmp(), 30_000);
   assert.equal(port.code, 2);
   assert.match(port.stderr, /--port/);
-  const url = await runCli(['monitor', '--url', `nonsense:${SECRET}`], tmp, 30_000);
+  const url = await runCli(['monitor', '--url', `nonsense:${SECRET}`], tmp(), 30_000);
   assert.equal(url.code, 2);
-  const twice = await runCli(['monitor', '--url', `a=${urls.postgres}`, '--url', `a=${urls.postgres}`], tmp, 30_000);
+  const twice = await runCli(['monitor', '--url', `a=${urls.postgres}`, '--url', `a=${urls.postgres}`], tmp(), 30_000);
   assert.equal(twice.code, 2);
   assert.match(twice.stderr, /the name a is given twice/);
-  const help = await runCli(['--help'], tmp, 30_000);
+  const help = await runCli(['--help'], tmp(), 30_000);
   assert.match(help.stdout, /monitor\s+watch/);
 });
 
 test('havuz monitor --url ... : 127.0.0.1, the token, several databases side by side, a failing one shows; no password anywhere; Ctrl-C stops it', async () => {
   const up = `app=${urls.postgres.replace('//postgres@', `//postgres:${SECRET}@`)}`;
   const down = `down=postgres://postgres:${SECRET}@127.0.0.1:1/nowhere`;
-  const cli = startCli(['monitor', '--url', up, '--url', down, '--token', 'tk-1', '--interval', '0.2', '--probe', '0.3'], tmp);
+  const cli = startCli(['monitor', '--url', up, '--url', down, '--token', 'tk-1', '--interval', '0.2', '--probe', '0.3'], tmp());
   let stdout = '';
   cli.child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
   try {
