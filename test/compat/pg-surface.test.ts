@@ -71,6 +71,42 @@ describe('PgPool: connect, query, release', () => {
     }
   });
 
+  test("a client's query() promise is pg's: its Promise class, the caller's config untouched, the stack back to the caller, a TypeError for no query", async () => {
+    // havuz makes this promise from pg's callback form (see native.ts: pg's own promise form set
+    // off a V8 pretenuring of result rows); what the caller sees must not change.
+    class TaggedPromise<T> extends Promise<T> {}
+    const tagged = new PgPool({ ...pgConfig(), Promise: TaggedPromise });
+    const pool = new PgPool(pgConfig());
+    try {
+      const taggedClient = await tagged.connect();
+      const running = taggedClient.query('SELECT 1 AS n');
+      assert.ok(running instanceof TaggedPromise, "the client's Promise class, as pg uses it");
+      assert.equal((await running).rows[0].n, 1);
+      taggedClient.release();
+
+      const client = await pool.connect();
+      try {
+        const config = { text: 'SELECT $1::int AS n', values: [5] };
+        assert.equal((await client.query(config)).rows[0].n, 5);
+        assert.deepEqual(Object.keys(config), ['text', 'values'], 'pg would write a callback into the config; the caller keeps it as it was');
+        assert.equal((await client.query(config)).rows[0].n, 5, 'the same config object runs again');
+        let error: (Error & { code?: string }) | undefined;
+        try {
+          await client.query('SELECT * FROM havuz_no_such_table');
+        } catch (e) {
+          error = e as Error & { code?: string };
+        }
+        assert.equal(error?.code, '42P01', "pg's own error");
+        assert.match(error?.stack ?? '', /pg-surface\.test\.ts/, "the stack leads back to the awaiting caller, as with pg's promise form");
+        assert.throws(() => client.query(undefined as never), TypeError, 'no query: thrown at once, as pg does');
+      } finally {
+        client.release();
+      }
+    } finally {
+      await Promise.all([tagged.end(), pool.end()]);
+    }
+  });
+
   test('release(err) and release(true) close the client; release() twice throws', async () => {
     const pool = new PgPool({ ...pgConfig(), max: 1 });
     try {
