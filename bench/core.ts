@@ -3,7 +3,7 @@
  *
  *   npm run bench:core                      readable table with ratios (stdout)
  *   npm run -s bench:core -- --json         exactly one JSON object on stdout (-s: without npm's banner)
- *   options: --runs N (default 7), --scenario a,b, --library a,b, --budget SECONDS (per pair),
+ *   options: --runs N (default 21), --scenario a,b, --library a,b, --budget SECONDS (per pair),
  *            --clock cpu|wall (default cpu)
  *
  * Progress and diagnostics go to stderr; with --json the table too. See bench/README.md for the method.
@@ -21,10 +21,10 @@ import { scenarios } from './core/scenarios.js';
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    runs: { type: 'string', default: '7' },
+    runs: { type: 'string', default: '21' },
     scenario: { type: 'string' },
     library: { type: 'string' },
-    budget: { type: 'string', default: '12' },
+    budget: { type: 'string', default: '30' },
     clock: { type: 'string', default: 'cpu' },
   },
 });
