@@ -215,7 +215,7 @@ export class WaitRoom<V> {
     while (waiter !== undefined) {
       const next = waiter.next;
       if (waiter.shared) {
-        const deadline = waiter.enqueuedAt + this.#defaultTimeoutMs;
+        const deadline = this.deadlineOf(waiter);
         if (deadline > now) {
           this.#sweepTimer = this.#clock.setTimeout(this.#sweep, deadline - now);
           return;

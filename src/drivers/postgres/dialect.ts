@@ -9,7 +9,7 @@ import { sendCancel } from './cancel.js';
 import { pgClientConfig } from './config.js';
 import { destroySocket, keepProcessAlive } from '../socket.js';
 import { POSTGRES_URL_PARAMS } from '../url-params.js';
-import { isSubmittable, pgNativeQuery, type NativeDeadline } from './native.js';
+import { isSubmittable, pgNativeQuery, pgQuery, type NativeDeadline, type RawQueryable } from './native.js';
 
 /** The part of `pg.Client` havuz uses, typed here so `pg` stays an optional peer dependency. */
 export interface PgClient {
@@ -22,7 +22,6 @@ export interface PgClient {
   end(): Promise<void>;
   query(config: { text: string; values?: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
-  query(text: string, values: unknown[] | undefined, callback: (error: Error | null, result: PgResult) => void): void;
   /** 'I' idle, 'T' in a transaction, 'E' in a failed one; pg >= 8.14. */
   getTransactionStatus?(): string | null;
   on(event: 'error', listener: (error: Error) => void): unknown;
@@ -138,16 +137,9 @@ export const postgresDialect: SqlDialect<PgClient> = {
   query<R>(client: PgClient, sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
     const state = stateOf(client);
     // The string form: pg copies an object config on every query. Without values pg uses the
-    // simple protocol, which also runs several statements (init SQL).
-    const values = params !== undefined && params.length > 0 ? [...params] : undefined;
-    // pg's callback form, as pg.Pool's own query() uses, not its promise form. Measured under HTTP
-    // load (bench:web): with the promise form V8 pretenured the allocation site of pg's
-    // `result.rows` arrays within the first second, so every rows array was made in the old
-    // generation and kept its young rows alive through scavenges (about 250 KB promoted per
-    // scavenge, each scavenge twice as long), which showed in the p99. See bench/README.md.
-    const running = new Promise<PgResult>((resolve, reject) => {
-      client.query(sql, values, (error, result) => (error === null || error === undefined ? resolve(result) : reject(error)));
-    });
+    // simple protocol, which also runs several statements (init SQL). pg's callback form, not its
+    // promise form: see pgQuery.
+    const running = pgQuery(client as unknown as RawQueryable, sql, params !== undefined && params.length > 0 ? [...params] : undefined, undefined, Promise) as Promise<PgResult>;
     const deadline = deadlineOf(client, state, options);
     const bounded = deadline === undefined ? running : withDeadline(running, deadline, deadline.clock);
     // One .then, no async frame: this is every query's path.
@@ -172,9 +164,9 @@ export const postgresDialect: SqlDialect<PgClient> = {
       // would cut off a slow reader, and its outcome goes to its own listeners. It is done with
       // the client at the server's ReadyForQuery, which pg reads the transaction status from
       // first: the reset on return sees the status it left.
-      return (client as unknown as RawClient).query(...args);
+      return (client as unknown as RawQueryable).query(...args);
     }
-    return pgNativeQuery(client as unknown as RawClient, args, deadlineOf(client, state, options), (error, result) => {
+    return pgNativeQuery(client as unknown as RawQueryable, args, deadlineOf(client, state, options), (error, result) => {
       state.failedSinceReset = error !== undefined;
       settled(error, (result as { rowCount?: number | null } | undefined)?.rowCount ?? undefined);
     });
@@ -254,10 +246,6 @@ function deadlineOf(client: PgClient, state: ClientState, options: QueryOptions 
     },
     clock: options?.clock,
   };
-}
-
-interface RawClient {
-  query(...args: unknown[]): unknown;
 }
 
 /** pg's Client, or the class connectArgs name (`Client`: pg.native.Client, a subclass), as pg-pool's `Client` option. */

@@ -6,7 +6,7 @@ import { invokeCallback } from '../node-callback.js';
 import { fieldsOf } from '../interop.js';
 
 type Callback = (error: unknown, result?: unknown) => unknown;
-interface RawQueryable {
+export interface RawQueryable {
   query(...args: unknown[]): unknown;
 }
 
@@ -51,7 +51,7 @@ export function pgNativeQuery(client: RawQueryable, args: unknown[], deadline: N
   const running =
     callback === undefined
       ? promised(client, config, values, undefined)
-      : new Promise<unknown>((resolve, reject) => client.query(config, values, (error: unknown, result: unknown) => (error ? reject(error) : resolve(result))));
+      : pgQuery(client, config, values, undefined, Promise);
   const outcome = bounded(running, deadline, settled);
   if (callback === undefined) return outcome;
   const own = callback;
@@ -63,28 +63,39 @@ export function pgNativeQuery(client: RawQueryable, args: unknown[], deadline: N
 }
 
 /**
- * pg's promise form of `client.query`, made from its callback form. With pg's own promise form,
- * V8 was measured to pretenure the allocation site of pg's `result.rows` arrays under a web app's
+ * `client.query` through pg's callback form, as a promise. Not pg's own promise form: with it, V8
+ * was measured to pretenure the allocation site of pg's `result.rows` arrays under a web app's
  * load, after which every rows array is made in the old generation and keeps its rows alive
  * through scavenges (bench/README.md, "bench/web"); the callback form, which pg.Pool's own
- * `query()` uses, does not set it off. What the caller sees is pg's: the client's Promise class,
- * a rejection with pg's error whose stack is taken again here (pg does the same, so the stack
- * leads back to the caller rather than to the socket), a synchronous TypeError for no query.
- * `settled` hears the outcome inside pg's callback: a second reaction on the returned promise
- * would cut the caller's frames out of V8's async stack trace.
+ * `query()` uses, does not set it off. `settled` hears the outcome inside pg's callback: a second
+ * reaction on the returned promise would cut the caller's frames out of V8's async stack trace.
  */
-function promised(client: RawQueryable, config: unknown, values: unknown, settled: ((error: unknown, result?: unknown) => void) | undefined): Promise<unknown> {
-  if (config === null || config === undefined) return client.query(config, values) as Promise<unknown>;
-  const PromiseClass = (client as { _Promise?: PromiseConstructor })._Promise ?? Promise;
-  // pg writes the callback into an object config: a copy leaves the caller's object as it was.
-  const own = typeof config === 'object' ? { ...config } : config;
+export function pgQuery(
+  client: RawQueryable,
+  config: unknown,
+  values: unknown,
+  settled: ((error: unknown, result?: unknown) => void) | undefined,
+  PromiseClass: PromiseConstructor,
+): Promise<unknown> {
   return new PromiseClass<unknown>((resolve, reject) => {
-    client.query(own, values, (error: unknown, result: unknown) => {
+    client.query(config, values, (error: unknown, result: unknown) => {
       settled?.(error ?? undefined, result);
       if (error) reject(error);
       else resolve(result);
     });
-  }).catch((error: unknown) => {
+  });
+}
+
+/**
+ * What pg's promise form gives its caller, made with pgQuery: the client's Promise class, a
+ * rejection with pg's error whose stack is taken again (pg does the same, so the stack leads back
+ * to the caller rather than to the socket), a synchronous TypeError for no query.
+ */
+function promised(client: RawQueryable, config: unknown, values: unknown, settled: ((error: unknown, result?: unknown) => void) | undefined): Promise<unknown> {
+  if (config === null || config === undefined) return client.query(config, values) as Promise<unknown>;
+  // pg writes the callback into an object config: a copy leaves the caller's object as it was.
+  const own = typeof config === 'object' ? { ...config } : config;
+  return pgQuery(client, own, values, settled, (client as { _Promise?: PromiseConstructor })._Promise ?? Promise).catch((error: unknown) => {
     if (error instanceof Error) Error.captureStackTrace(error);
     throw error;
   });
