@@ -4,6 +4,7 @@
 // kept in reports/dashboard/ (HAVUZ_TEST_ARTIFACTS to put them elsewhere).
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,10 +12,11 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildUsersApp } from '../../examples/fastify-app.js';
 import { createEngine, type Engine } from '../../src/engine/index.js';
-import { MetricsRegistry } from '../../src/monitor/index.js';
+import { dashboardHandler, MetricsRegistry } from '../../src/monitor/index.js';
 import { launchChromium, unlessChromium } from '../bench/helpers.js';
 import { ScratchPostgres, scratchPostgresAvailable } from '../faults/support/scratch-postgres.js';
 import { requireDatabase, urls } from '../support/databases.js';
+import { SseReader } from './sse.js';
 
 const ARTIFACTS = process.env.HAVUZ_TEST_ARTIFACTS ?? fileURLToPath(new URL('../../reports/dashboard', import.meta.url));
 const TOKEN = 'e2e-T0ken';
@@ -131,5 +133,38 @@ describe('the dashboard in headless Chromium', { skip: unlessChromium() || (scra
     assert.deepEqual(foreign, [], 'nothing fetched from anywhere but the app');
     assert.deepEqual(problems, [], 'no script error on the page');
     await page.close();
+  });
+});
+
+describe('a page refused for maxViewers', { skip: unlessChromium() }, () => {
+  test('says so, and tries again 10 s later (the page\'s clock), then goes live once a place is free', async () => {
+    await requireDatabase(urls.postgres);
+    const db = createEngine(urls.postgres, { name: 'dash-refused-page', size: 1 });
+    const handler = dashboardHandler(db, { intervalMs: 100, maxViewers: 1 });
+    const server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const browser = await launchChromium();
+    const holder = await SseReader.open(`${base}/havuz/events`);
+    try {
+      await holder.next((e) => e.event === 'hello');
+      const page = await browser.newPage();
+      await page.clock.install();
+      await page.goto(`${base}/havuz/`);
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('stream-status').textContent === 'refused, retrying in 10 s');
+      holder.close();
+      await holder.waitEnd();
+      while (handler.dashboard.hub.viewers > 0) await new Promise((resolve) => setImmediate(resolve));
+      await page.clock.runFor(10_000);
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('stream-status').textContent === 'live');
+      assert.equal(handler.dashboard.hub.viewers, 1);
+    } finally {
+      holder.close();
+      await browser.close();
+      handler.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await db.close();
+    }
   });
 });

@@ -187,6 +187,35 @@ describe('the stream', () => {
     assert.ok(Date.now() - started < 1_000, 'no stream holds server.close() up');
   });
 
+  test('maxViewers: a viewer past the cap gets 503 with Retry-After, and a place frees when one leaves', async () => {
+    const db = open(urls.postgres, 'dash-cap');
+    assert.throws(() => new Dashboard(db, { maxViewers: 0 }), { code: 'HAVUZ_INVALID_OPTION', message: /maxViewers/ });
+    assert.throws(() => new Dashboard(db, { maxViewers: 1.5 }), { code: 'HAVUZ_INVALID_OPTION', message: /maxViewers/ });
+    const handler = dashboardHandler(db, { intervalMs: 50, maxViewers: 2 });
+    const server = createServer(handler);
+    const base = await listen(server);
+    const open2 = [await SseReader.open(`${base}/havuz/events`), await SseReader.open(`${base}/havuz/events`)];
+    try {
+      for (const viewer of open2) await viewer.next((e) => e.event === 'hello');
+      const refused = await fetch(`${base}/havuz/events`);
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('retry-after'), '10');
+      assert.match(await refused.text(), /2 viewers already \(its maxViewers\)/);
+      assert.equal(handler.dashboard.hub.viewers, 2, 'the refused one holds no place');
+      open2[0]!.close();
+      await open2[0]!.waitEnd();
+      while (handler.dashboard.hub.viewers > 1) await new Promise((resolve) => setImmediate(resolve));
+      const third = await SseReader.open(`${base}/havuz/events`);
+      open2.push(third);
+      assert.equal(third.status, 200);
+      await third.next((e) => e.event === 'tick');
+    } finally {
+      for (const viewer of open2) viewer.close();
+      handler.close();
+      await stop(server);
+    }
+  });
+
   test('history: a viewer who comes late gets the last ticks at once, at most `history` of them', async () => {
     const db = open(urls.postgres, 'dash-history');
     assert.throws(() => new Dashboard(db, { history: -1 }), { code: 'HAVUZ_INVALID_OPTION', message: /history/ });

@@ -224,7 +224,15 @@ export const DASHBOARD_JS = String.raw`(function () {
     source = new EventSource(url);
     source.addEventListener('open', function () { statusEl.textContent = 'live'; statusEl.className = 'live'; });
     source.addEventListener('error', function () {
-      if (statusEl.className !== 'ended') { statusEl.textContent = 'reconnecting'; statusEl.className = 'reconnecting'; }
+      if (statusEl.className === 'ended') return;
+      // A refusal (503: too many viewers, or a closed dashboard) closes an EventSource for good;
+      // a dropped stream is retried by the browser itself.
+      if (source.readyState === 2) {
+        statusEl.textContent = 'refused, retrying in 10 s'; statusEl.className = 'reconnecting';
+        setTimeout(connect, 10000);
+        return;
+      }
+      statusEl.textContent = 'reconnecting'; statusEl.className = 'reconnecting';
     });
     source.addEventListener('hello', function (m) { setPools(JSON.parse(m.data).pools); });
     source.addEventListener('pools', function (m) { setPools(JSON.parse(m.data)); });

@@ -38,6 +38,9 @@ export class Dashboard {
     if (options.history !== undefined && !(Number.isInteger(options.history) && options.history >= 0 && options.history <= 3_600)) {
       throw new InvalidOptionError('history', options.history, 'a whole number of ticks from 0 to 3600');
     }
+    if (options.maxViewers !== undefined && !(Number.isInteger(options.maxViewers) && options.maxViewers >= 1 && options.maxViewers <= 10_000)) {
+      throw new InvalidOptionError('maxViewers', options.maxViewers, 'a whole number of streams from 1 to 10000');
+    }
     this.#authorized = tokenChecker(options.token);
     this.registry = registryOf(target);
     this.prefix = prefix.replace(/\/+$/, '');

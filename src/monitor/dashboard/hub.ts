@@ -17,7 +17,16 @@ export interface DashboardStreamOptions {
    * watches. Above 0 it runs from the start (unref'd) and the memory is this many ticks at most.
    */
   history?: number;
+  /**
+   * Streams open at once. Each holds a socket and, on attaching, is sent the whole history; past
+   * this many a new viewer is refused with 503 and `Retry-After`, so a page left open in many tabs
+   * (or a script) cannot make the app hold unbounded sockets and buffers. Default 50.
+   */
+  maxViewers?: number;
 }
+
+/** Seconds a refused viewer is told to wait before trying again. */
+const RETRY_AFTER_S = 10;
 
 /** A pool as `hello` and `pools` describe it. */
 export interface PoolInfo {
@@ -46,6 +55,7 @@ export class DashboardHub {
   readonly #now: () => number;
   readonly #unwatch: () => void;
   readonly #historySize: number;
+  readonly #maxViewers: number;
   /** The last ticks as sent (a ring: #historyAt is the oldest once it is full). */
   readonly #history: string[] = [];
   #historyAt = 0;
@@ -58,6 +68,7 @@ export class DashboardHub {
     this.#endWhenClosed = options.endWhenClosed ?? true;
     this.#now = options.now ?? Date.now;
     this.#historySize = options.history ?? 0;
+    this.#maxViewers = options.maxViewers ?? 50;
     this.#unwatch = registry.watch({
       add: (collector) => {
         this.#feeds.set(collector.name, new PoolFeed(collector, (e) => this.#event(e), { now: this.#now, nextId: () => ++this.#eventIds }));
@@ -86,6 +97,11 @@ export class DashboardHub {
   attach(response: ServerResponse): void {
     if (this.#closed) {
       response.writeHead(503, { 'content-type': 'text/plain' }).end('the dashboard is closed\n');
+      return;
+    }
+    if (this.#viewers.size >= this.#maxViewers) {
+      response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': String(RETRY_AFTER_S), 'cache-control': 'no-store' });
+      response.end(`the dashboard has ${this.#maxViewers} viewers already (its maxViewers); close one or try again later\n`);
       return;
     }
     response.writeHead(200, {
