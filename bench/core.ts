@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { clocks, type ClockName } from './lib/clock.js';
 import { median, spread } from './lib/stats.js';
 import { libraries, type Library } from './core/adapters.js';
-import { renderReport, toJson, type Medians, type ReportMeta, type Spreads } from './core/report.js';
+import { renderReport, runsTogether, toJson, type Medians, type ReportMeta, type Spreads } from './core/report.js';
 import { LibraryProcess } from './core/library-process.js';
 import { runAll, type Samples } from './core/runner.js';
 import { scenarios } from './core/scenarios.js';
@@ -60,7 +60,7 @@ try {
     libraries: chosen,
     runs,
     pairBudgetMs: budgetSeconds * 1000,
-    measure: (scenario, library, minMs) => processes.get(library)!.measure(scenario.name, minMs),
+    measure: (scenario, library) => processes.get(library)!.measure(scenario.name),
     progress: log,
   });
 } finally {
@@ -82,9 +82,10 @@ for (const [name, rates] of Object.entries(samples)) {
     counts[name][lib] = list.length;
   }
 }
-const meta: ReportMeta = { runs, counts, seconds, load: `${loadBefore} -> ${load()}`, spreads };
+const together = runsTogether(samples);
+const meta: ReportMeta = { runs, counts, seconds, load: `${loadBefore} -> ${load()}`, spreads, together };
 log(`done in ${seconds.toFixed(1)} s, load average ${meta.load}`);
 const table = renderReport(medians, meta);
 // With --json the table still goes to stderr, so one run gives both the figures and the ratios.
 if (values.json) log(table);
-process.stdout.write(`${values.json ? toJson(medians, spreads) : table}\n`);
+process.stdout.write(`${values.json ? toJson(medians, spreads, together) : table}\n`);

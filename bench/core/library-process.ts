@@ -4,10 +4,9 @@ import type { ClockName } from '../lib/clock.js';
 import type { Library } from './adapters.js';
 import type { Measurement } from './measure.js';
 
-/** Parent to child: measure one scenario (minMs: the timed work to accumulate; default the scenario's). */
+/** Parent to child: measure one scenario. */
 export interface MeasureRequest {
   scenario: string;
-  minMs?: number;
 }
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -21,7 +20,7 @@ export class LibraryProcess extends BenchChild<MeasureRequest, Measurement> {
     this.library = library;
   }
 
-  measure(scenario: string, minMs?: number): Promise<Measurement> {
-    return this.request({ scenario, minMs });
+  measure(scenario: string): Promise<Measurement> {
+    return this.request({ scenario });
   }
 }

@@ -21,7 +21,8 @@ export interface Measurement {
  * in real time; rounds also stop after WALL_FACTOR times `minMs` of real time, so a run stays
  * within its time budget (the sample is then smaller, not wrong).
  */
-export async function measure(scenario: Scenario, library: Library, clock: Clock, minMs = scenario.minMs): Promise<Measurement> {
+export async function measure(scenario: Scenario, library: Library, clock: Clock): Promise<Measurement> {
+  const { minMs } = scenario;
   const started = performance.now();
   const overhead = clockOverhead(clock);
   const pool = adapters[library](scenario.config);

@@ -1,5 +1,6 @@
-import { formatRate, formatRatio, nsPerOp, renderTable, spread } from '../lib/stats.js';
+import { correlation, formatRate, formatRatio, nsPerOp, renderTable, spread } from '../lib/stats.js';
 import { libraries, peers, type Library } from './adapters.js';
+import type { Samples } from './runner.js';
 import { queueScenarios } from './scenarios.js';
 
 /** Median ops/s per scenario and library: the figures both outputs are made of. */
@@ -15,19 +16,43 @@ export interface ReportMeta {
   load: string;
   /** Run spread per scenario and library (only pairs with two runs or more). */
   spreads: Spreads;
+  /** Per scenario, how much the libraries' runs moved together (runsTogether). */
+  together: Record<string, number>;
 }
 
 /** The targets from the issue: havuz at least 2x the fastest peer, and flat within 30% over queue sizes. */
 export const SPEEDUP_TARGET = 2;
 export const FLATNESS_TARGET = 0.3;
 
-/** `--json`: exactly this object: median ops/s rounded to whole numbers, run spreads to three decimals. */
-export function toJson(medians: Medians, spreads: Spreads = {}): string {
+/**
+ * Per scenario, the mean correlation, over every two libraries, of their rates run by run (of the
+ * logarithms, so a fast and a slow library weigh alike). Within one run the libraries are measured
+ * a few seconds apart, so a machine whose speed moves over seconds shows as a positive figure: the
+ * part of the runs' spread that is the machine's, not the pools'. Pairs cut short by their time
+ * budget (fewer runs than the rest) are left out.
+ */
+export function runsTogether(samples: Samples): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [name, rates] of Object.entries(samples)) {
+    const lists = Object.values(rates).filter((list) => list.length >= 3);
+    const full = Math.max(0, ...lists.map((list) => list.length));
+    const logs = lists.filter((list) => list.length === full).map((list) => list.map(Math.log));
+    const pairs: number[] = [];
+    for (let i = 0; i < logs.length; i++) for (let j = i + 1; j < logs.length; j++) pairs.push(correlation(logs[i]!, logs[j]!));
+    const defined = pairs.filter((r) => !Number.isNaN(r));
+    if (defined.length > 0) result[name] = defined.reduce((a, b) => a + b, 0) / defined.length;
+  }
+  return result;
+}
+
+/** `--json`: exactly this object: median ops/s rounded to whole numbers, run spreads and correlations to three decimals. */
+export function toJson(medians: Medians, spreads: Spreads = {}, together: Record<string, number> = {}): string {
   const round = (table: Medians, digits: number): Medians =>
     Object.fromEntries(
       Object.entries(table).map(([name, values]) => [name, Object.fromEntries(Object.entries(values).map(([lib, v]) => [lib, Number(v.toFixed(digits))]))]),
     );
-  return JSON.stringify({ scenarios: round(medians, 0), spread: round(spreads, 3) });
+  const together3 = Object.fromEntries(Object.entries(together).map(([name, r]) => [name, Number(r.toFixed(3))]));
+  return JSON.stringify({ scenarios: round(medians, 0), spread: round(spreads, 3), together: together3 });
 }
 
 /** The peer with the highest (or, `lowest`, the lowest) figure in a scenario. */
@@ -100,6 +125,8 @@ export function renderReport(medians: Medians, meta: ReportMeta): string {
     '',
     renderSpreads(meta.spreads, present),
     '',
+    renderTogether(meta.together),
+    '',
     flatnessTable(medians, present, 'ns per served acquire', nsPerOp, String),
   ].join('\n');
 }
@@ -111,4 +138,14 @@ function renderSpreads(spreads: Spreads, present: readonly Library[]): string {
     ...present.map((lib) => (values[lib] === undefined ? '-' : `${(values[lib] * 100).toFixed(0)}%`)),
   ]);
   return renderTable([['run spread (max/min - 1)', ...present], ...rows]);
+}
+
+/** The machine's share of the runs' spread (runsTogether): 0 when each library's runs vary on their own. */
+function renderTogether(together: Record<string, number>): string {
+  const rows = Object.entries(together).map(([name, r]) => [name, r.toFixed(2)]);
+  if (rows.length === 0) return '';
+  return [
+    renderTable([['runs moving together (correlation)', 'r'], ...rows]),
+    "(mean correlation between libraries of their rates run by run: how much of the spread is the machine's speed moving)",
+  ].join('\n');
 }

@@ -2,8 +2,8 @@ import type { Library } from './adapters.js';
 import type { Measurement } from './measure.js';
 import type { Scenario } from './scenario.js';
 
-/** Measures one library in one scenario; minMs overrides the scenario's own (the warm-up uses less). */
-export type Measure = (scenario: Scenario, library: Library, minMs?: number) => Promise<Measurement>;
+/** Measures one library in one scenario. */
+export type Measure = (scenario: Scenario, library: Library) => Promise<Measurement>;
 
 export interface RunPlan {
   scenarios: readonly Scenario[];

@@ -16,5 +16,5 @@ const clock = clocks[clockName];
 serveRequests(async (request: MeasureRequest) => {
   const scenario = scenarios.find((s) => s.name === request.scenario);
   if (scenario === undefined) throw new Error(`unknown scenario ${request.scenario}`);
-  return measure(scenario, library, clock, request.minMs);
+  return measure(scenario, library, clock);
 });

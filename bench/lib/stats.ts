@@ -13,6 +13,25 @@ export function spread(values: readonly number[]): number {
   return Math.max(...values) / Math.min(...values) - 1;
 }
 
+/** Pearson's correlation of two lists of equal length (NaN when either does not vary). */
+export function correlation(xs: readonly number[], ys: readonly number[]): number {
+  if (xs.length !== ys.length || xs.length < 2) throw new RangeError('correlation needs two lists of equal length, at least 2');
+  const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+  const mx = mean(xs);
+  const my = mean(ys);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const dx = xs[i]! - mx;
+    const dy = ys[i]! - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
 /** Operations per second, to three significant figures with a unit: "4.12 M/s", "812 k/s". */
 export function formatRate(opsPerSecond: number): string {
   if (opsPerSecond >= 1e6) return `${(opsPerSecond / 1e6).toPrecision(3)} M/s`;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { compareRuns } from '../../bench/core/compare.js';
 import { parseTotals, perAcquire } from '../../bench/core/instr.js';
 import { renderInstrReport } from '../../bench/core/instr-report.js';
-import { toJson } from '../../bench/core/report.js';
+import { runsTogether, toJson } from '../../bench/core/report.js';
 
 describe('bench:core:instr', () => {
   it('reads the instruction total of a callgrind dump', () => {
@@ -41,8 +41,8 @@ describe('bench:core:instr', () => {
 
 describe('bench:core', () => {
   it('JSON carries the medians and the run spreads', () => {
-    const json = JSON.parse(toJson({ sequential: { havuz: 1234.6 } }, { sequential: { havuz: 0.12345 } }));
-    assert.deepEqual(json, { scenarios: { sequential: { havuz: 1235 } }, spread: { sequential: { havuz: 0.123 } } });
+    const json = JSON.parse(toJson({ sequential: { havuz: 1234.6 } }, { sequential: { havuz: 0.12345 } }, { sequential: 0.45678 }));
+    assert.deepEqual(json, { scenarios: { sequential: { havuz: 1235 } }, spread: { sequential: { havuz: 0.123 } }, together: { sequential: 0.457 } });
   });
 
   it('two back-to-back runs: medians within 10%, havuz 2x the fastest peer in both', () => {
@@ -54,5 +54,29 @@ describe('bench:core', () => {
     assert.equal(drifted.agree, false);
     assert.equal(drifted.ratiosHold, false);
     assert.match(drifted.text, /0\.67x !/);
+    assert.equal(drifted.agreeBesideMachine, false, 'havuz alone moved');
+  });
+
+  it('tells a machine that changed speed (every library moved alike) from one library that moved', () => {
+    const first = { sequential: { havuz: 3e6, tarn: 1e6, 'pg-pool': 2e6, floor: 9e6 } };
+    const slower = compareRuns(first, { sequential: { havuz: 2.55e6, tarn: 0.86e6, 'pg-pool': 1.7e6, floor: 7.7e6 } });
+    assert.equal(slower.agree, false);
+    assert.equal(slower.agreeBesideMachine, true);
+    assert.match(slower.text, /common move/);
+    assert.match(slower.text, /0\.85x\s+1\.50x \/ 1\.50x NOT MET/);
+    const tarnAlone = compareRuns(first, { sequential: { havuz: 2.55e6, tarn: 0.6e6, 'pg-pool': 1.7e6, floor: 7.7e6 } });
+    assert.equal(tarnAlone.agreeBesideMachine, false);
+  });
+
+  it('measures how much the libraries\' runs move together, leaving out pairs cut short', () => {
+    const up = [1, 2, 1, 2, 1, 2];
+    const together = runsTogether({
+      alike: { havuz: up.map((v) => v * 3e6), tarn: up.map((v) => v * 4e5), floor: [9e6, 9e6, 9e6] },
+      apart: { havuz: up.map((v) => v * 3e6), tarn: [2, 1, 2, 1, 2, 1].map((v) => v * 4e5) },
+      constant: { havuz: [1, 1, 1], tarn: [2, 2, 2] },
+    });
+    assert.ok(Math.abs(together.alike! - 1) < 1e-9, String(together.alike));
+    assert.ok(Math.abs(together.apart! + 1) < 1e-9, String(together.apart));
+    assert.equal(together.constant, undefined, 'no variation, no figure');
   });
 });
