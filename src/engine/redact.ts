@@ -1,3 +1,5 @@
+import { HavuzError, messageOf } from '../core/errors.js';
+
 /** Query-string keys whose values are secrets in any driver's URL. */
 const SECRET_PARAMS = /^(password|pass|pwd|secret|token|sslpassword|sslkey|auth_token|api_key)$/i;
 
@@ -40,6 +42,17 @@ function redactRaw(url: string): string {
 /** Every URL inside a text (an error message, a stack) redacted, the rest as it was. */
 export function redactUrlsIn(text: string): string {
   return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"']+/gi, (url) => redactUrl(url));
+}
+
+/** An error as one line safe to show (a page, a health report): its message, every URL in it redacted, at most 300 characters. */
+export function shownMessage(reason: unknown): string {
+  return redactUrlsIn(messageOf(reason)).replace(/\s+/g, ' ').slice(0, 300);
+}
+
+/** An error as a health report or page shows it: havuz's code (else the driver's, such as `ECONNREFUSED` or `28P01`) and shownMessage. */
+export function shownError(error: unknown): { code: string | undefined; message: string } {
+  const code = error instanceof HavuzError ? error.code : (error as { code?: unknown } | null)?.code;
+  return { code: typeof code === 'string' ? code : undefined, message: shownMessage(error) };
 }
 
 /** Removes every occurrence of a secret from a message (drivers sometimes echo what they were given). */

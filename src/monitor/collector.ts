@@ -1,4 +1,5 @@
 import type { PoolStatus } from '../core/stats.js';
+import { shownError } from '../engine/redact.js';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
 import { RecentCounts, type Recent } from './recent.js';
 import { sourceOf, type MonitoredEngine, type MonitoredPool, type MonitorTarget } from './source.js';
@@ -37,6 +38,7 @@ export class PoolCollector {
   readonly #closed: Record<string, number> = {};
   readonly #errors: Record<string, number> = {};
   readonly #recent: RecentCounts;
+  #lastConnectError: Recent['lastConnectError'];
   readonly #unsubscribe: (() => void)[];
 
   constructor(target: MonitorTarget, options: { now?: () => number } = {}) {
@@ -49,7 +51,10 @@ export class PoolCollector {
       pool.on('checkin', (e) => this.#use.observe(e.heldMs)),
       pool.on('connect', (e) => this.#connect.observe(e.durationMs)),
       pool.on('close', (e) => void (this.#closed[e.reason] = (this.#closed[e.reason] ?? 0) + 1)),
-      pool.on('connection-error', (e) => void (this.#errors[e.phase] = (this.#errors[e.phase] ?? 0) + 1)),
+      pool.on('connection-error', (e) => {
+        this.#errors[e.phase] = (this.#errors[e.phase] ?? 0) + 1;
+        if (e.phase === 'create' || e.phase === 'init') this.#lastConnectError = shownError(e.error);
+      }),
     ];
     if (engine !== undefined) {
       this.#unsubscribe.push(
@@ -80,7 +85,8 @@ export class PoolCollector {
 
   /** Acquire timeouts and failed connects within the last `windowMs` (at least; see RecentCounts). */
   recent(windowMs: number): Recent {
-    return this.#recent.within(windowMs);
+    const counts = this.#recent.within(windowMs);
+    return counts.createErrors > 0 && this.#lastConnectError !== undefined ? { ...counts, lastConnectError: this.#lastConnectError } : counts;
   }
 
   /** p50/p99 wait and use times (bucket upper bounds), for logs and the advisor. */

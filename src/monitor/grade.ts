@@ -42,7 +42,8 @@ export function gradePool(status: PoolStatus, recent: Recent | undefined, option
   if (status.pending > (options.maxWaiters ?? 0)) reasons.push({ code: 'waiters', message: `${status.pending} acquires are waiting for a connection` });
   if (recent !== undefined && recent.timeouts > 0) reasons.push({ code: 'timeouts', message: `${recent.timeouts} acquires timed out in the last ${windowS} s` });
   if (recent !== undefined && recent.createErrors > 0) {
-    reasons.push({ code: 'create-failures', message: `${recent.createErrors} connects failed in the last ${windowS} s` });
+    const last = recent.lastConnectError === undefined ? '' : `; the last: ${recent.lastConnectError.message}`;
+    reasons.push({ code: 'create-failures', message: `${recent.createErrors} connects failed in the last ${windowS} s${last}` });
     if (status.size === 0) {
       reasons.push({ code: 'unreachable', message: 'no connection is open and connects fail' });
     }

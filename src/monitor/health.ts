@@ -1,8 +1,8 @@
 import { systemClock } from '../core/clock.js';
-import { HavuzError, HealthTimeoutError, messageOf } from '../core/errors.js';
+import { HealthTimeoutError } from '../core/errors.js';
 import type { PoolStatus } from '../core/stats.js';
 import { within } from '../core/timeouts.js';
-import { redactUrl } from '../engine/redact.js';
+import { shownError, shownMessage } from '../engine/redact.js';
 import { PoolCollector } from './collector.js';
 import { DEFAULT_RECENT_MS, gradePool, statusOf, worst, type GradeOptions, type HealthReason, type HealthStatus } from './grade.js';
 import type { Recent } from './recent.js';
@@ -49,7 +49,7 @@ export async function checkHealth(target: MonitorTarget | PoolCollector, options
   const status = pool.status();
   const graded = gradePool(status, recent, options);
   const reasons = graded.reasons.filter((r) => probe === undefined || r.code !== 'unreachable');
-  if (probe?.error !== undefined) reasons.push({ code: 'unreachable', message: `the probe failed: ${redactUrl(messageOf(probe.error))}` });
+  if (probe?.error !== undefined) reasons.push({ code: 'unreachable', message: `the probe failed: ${shownMessage(probe.error)}` });
   return {
     name: pool.name,
     ...(engine === undefined ? {} : { url: engine.url }),
@@ -58,7 +58,7 @@ export async function checkHealth(target: MonitorTarget | PoolCollector, options
     ...(probe === undefined ? {} : { latencyMs: probe.latencyMs }),
     pool: status,
     ...(recent === undefined ? {} : { recent }),
-    ...(probe?.error === undefined ? {} : { error: errorOf(probe.error) }),
+    ...(probe?.error === undefined ? {} : { error: shownError(probe.error) }),
   };
 }
 
@@ -136,6 +136,3 @@ async function probeWithin(run: () => Promise<unknown>, timeoutMs: number): Prom
   }
 }
 
-function errorOf(error: unknown): { code: string | undefined; message: string } {
-  return { code: error instanceof HavuzError ? error.code : (error as { code?: string }).code, message: redactUrl(messageOf(error)) };
-}

@@ -4,10 +4,17 @@ import type { PoolCounters } from '../core/stats.js';
 export interface Recent {
   timeouts: number;
   createErrors: number;
+  /**
+   * When connects failed in the window: the last one's error (its code, and its message with every
+   * URL redacted), so a health report says why, not only how many. Needs a collector.
+   */
+  lastConnectError?: { code: string | undefined; message: string };
 }
 
-interface Sample extends Recent {
+interface Sample {
   at: number;
+  timeouts: number;
+  createErrors: number;
 }
 
 /**

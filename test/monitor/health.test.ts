@@ -12,6 +12,7 @@ function open(url: string, options: EngineOptions = {}): Engine {
   engines.push(engine);
   return engine;
 }
+const SECRET = 'hv-Health-S3cret';
 const dead = () => urls.postgres.replace(/@[^/@]*\//, '@127.0.0.1:1/');
 const status = (over: Partial<PoolStatus>): PoolStatus => ({
   name: 'p', size: 2, idle: 1, inUse: 1, overflow: 0, pending: 0, connecting: 0, backoffMs: 0, max: 4, closed: false, counters: newCounters(), ...over,
@@ -83,12 +84,31 @@ test('unreachable: an engine whose probe cannot connect, and a bare pool with no
   assert.deepEqual(codes(report), ['unreachable']);
   assert.match(report.reasons[0]!.message, /the probe failed/);
 
-  const bare = open(dead(), { name: 'grade-dead-pool', acquireTimeoutMs: 200 });
+  const bare = open(dead().replace('//postgres@', `//postgres:${SECRET}@`), { name: 'grade-dead-pool', acquireTimeoutMs: 200 });
   const collector = new PoolCollector(bare.pool);
   await assert.rejects(bare.pool.acquire());
   const pool = await checkHealth(collector);
   assert.equal(pool.status, 'unhealthy');
   assert.deepEqual(codes(pool), ['create-failures', 'unreachable']);
+  // Why, not only how many: the last failed connect's code and message, in the reason and in `recent`.
+  assert.match(pool.reasons[0]!.message, /connects? failed in the last 60 s; the last: .*ECONNREFUSED/);
+  assert.equal(pool.recent?.lastConnectError?.code, 'HAVUZ_CREATE_FAILED');
+  assert.match(pool.recent!.lastConnectError!.message, /ECONNREFUSED 127\.0\.0\.1:1/);
+  assert.doesNotMatch(JSON.stringify(pool), new RegExp(SECRET));
+  collector.stop();
+});
+
+test('the last connect error is only reported while connects fail within the window', async () => {
+  let now = 0;
+  const bare = open(dead(), { name: 'grade-dead-window', acquireTimeoutMs: 200 });
+  const collector = new PoolCollector(bare.pool, { now: () => now });
+  assert.deepEqual(collector.recent(60_000), { timeouts: 0, createErrors: 0 }, 'nothing failed yet');
+  await assert.rejects(bare.pool.acquire());
+  assert.ok(collector.recent(60_000).lastConnectError !== undefined);
+  now = 61_000;
+  collector.recent(60_000);
+  now = 122_000;
+  assert.equal(collector.recent(60_000).lastConnectError, undefined, 'the failures left the window');
   collector.stop();
 });
 

@@ -1,5 +1,4 @@
-import { messageOf } from '../../core/errors.js';
-import { redactUrl, redactUrlsIn } from '../../engine/redact.js';
+import { redactUrl, redactUrlsIn, shownMessage } from '../../engine/redact.js';
 import type { PoolCollector } from '../collector.js';
 import { gradePool, type HealthReason, type HealthStatus } from '../grade.js';
 import type { HistogramSnapshot } from '../histogram.js';
@@ -84,13 +83,13 @@ export class PoolFeed {
     this.#lastCounters = { timeouts: c.timeouts, createErrors: c.createErrors, at: now() };
     this.#offs = [
       pool.on('leak', (e) => this.#add('leak', `connection ${e.id} checked out for ${Math.round(e.heldMs)} ms: possible leak`, e.stack)),
-      pool.on('invalidate', (e) => this.#add('invalidate', `connection ${e.id} invalidated${e.reason === undefined ? '' : `: ${clean(e.reason)}`}`)),
+      pool.on('invalidate', (e) => this.#add('invalidate', `connection ${e.id} invalidated${e.reason === undefined ? '' : `: ${shownMessage(e.reason)}`}`)),
       pool.on('timeout', (e) => this.#add('timeout', `an acquire timed out after ${Math.round(e.waitMs)} ms with ${e.pending} still waiting`)),
       pool.on('connection-error', (e) => {
         if (e.phase !== 'create' && e.phase !== 'init') return;
         this.#failures++;
         this.#failingSince ??= now();
-        this.#add('connect-failed', `connect failed: ${clean(e.error)}`);
+        this.#add('connect-failed', `connect failed: ${shownMessage(e.error)}`);
       }),
       pool.on('connect', () => {
         if (this.#failingSince === undefined) return;
@@ -186,10 +185,6 @@ export function intervalQuantile(before: HistogramSnapshot, after: HistogramSnap
     if (inBucket >= target) return after.buckets[i]!.le;
   }
   return null; // above the largest bucket: no bound to show
-}
-
-function clean(reason: unknown): string {
-  return redactUrlsIn(messageOf(reason)).replace(/\s+/g, ' ').slice(0, 300);
 }
 
 function round(n: number): number {
