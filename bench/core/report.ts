@@ -1,4 +1,4 @@
-import { correlation, formatRate, formatRatio, nsPerOp, renderTable, spread } from '../lib/stats.js';
+import { correlation, formatRate, mean, formatRatio, nsPerOp, renderTable, spread } from '../lib/stats.js';
 import { libraries, peers, type Library } from './adapters.js';
 import type { Samples } from './runner.js';
 import { queueScenarios } from './scenarios.js';
@@ -40,19 +40,18 @@ export function runsTogether(samples: Samples): Record<string, number> {
     const pairs: number[] = [];
     for (let i = 0; i < logs.length; i++) for (let j = i + 1; j < logs.length; j++) pairs.push(correlation(logs[i]!, logs[j]!));
     const defined = pairs.filter((r) => !Number.isNaN(r));
-    if (defined.length > 0) result[name] = defined.reduce((a, b) => a + b, 0) / defined.length;
+    if (defined.length > 0) result[name] = mean(defined);
   }
   return result;
 }
 
 /** `--json`: exactly this object: median ops/s rounded to whole numbers, run spreads and correlations to three decimals. */
 export function toJson(medians: Medians, spreads: Spreads = {}, together: Record<string, number> = {}): string {
-  const round = (table: Medians, digits: number): Medians =>
+  const round = <V>(table: Record<string, V>, digits: number): Record<string, V> =>
     Object.fromEntries(
-      Object.entries(table).map(([name, values]) => [name, Object.fromEntries(Object.entries(values).map(([lib, v]) => [lib, Number(v.toFixed(digits))]))]),
-    );
-  const together3 = Object.fromEntries(Object.entries(together).map(([name, r]) => [name, Number(r.toFixed(3))]));
-  return JSON.stringify({ scenarios: round(medians, 0), spread: round(spreads, 3), together: together3 });
+      Object.entries(table).map(([key, v]) => [key, typeof v === 'number' ? Number(v.toFixed(digits)) : round(v as Record<string, number>, digits)]),
+    ) as Record<string, V>;
+  return JSON.stringify({ scenarios: round(medians, 0), spread: round(spreads, 3), together: round(together, 3) });
 }
 
 /** The peer with the highest (or, `lowest`, the lowest) figure in a scenario. */

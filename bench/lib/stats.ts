@@ -13,10 +13,15 @@ export function spread(values: readonly number[]): number {
   return Math.max(...values) / Math.min(...values) - 1;
 }
 
+/** Arithmetic mean of a non-empty list. */
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('mean of no values');
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
 /** Pearson's correlation of two lists of equal length (NaN when either does not vary). */
 export function correlation(xs: readonly number[], ys: readonly number[]): number {
   if (xs.length !== ys.length || xs.length < 2) throw new RangeError('correlation needs two lists of equal length, at least 2');
-  const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
   const mx = mean(xs);
   const my = mean(ys);
   let sxy = 0;
