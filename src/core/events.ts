@@ -19,6 +19,11 @@ export type CloseReason =
 /** Where a background failure happened; `idle` and `in-use` are a connection dying on its own. */
 export type ErrorPhase = 'create' | 'init' | 'validate' | 'reset' | 'destroy' | 'idle' | 'in-use' | 'listener';
 
+/** A failed connect: opening the connection, or its init hook (both count as `createErrors`). */
+export function isConnectPhase(phase: ErrorPhase): boolean {
+  return phase === 'create' || phase === 'init';
+}
+
 /** One documented payload per event (SQLAlchemy's PoolEvents keep a method per event the same way). */
 export interface PoolEventMap<T> {
   /** A new connection is open and initialised. */

@@ -1,3 +1,4 @@
+import { isConnectPhase } from '../core/events.js';
 import type { PoolStatus } from '../core/stats.js';
 import { shownError } from '../engine/redact.js';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
@@ -53,7 +54,7 @@ export class PoolCollector {
       pool.on('close', (e) => void (this.#closed[e.reason] = (this.#closed[e.reason] ?? 0) + 1)),
       pool.on('connection-error', (e) => {
         this.#errors[e.phase] = (this.#errors[e.phase] ?? 0) + 1;
-        if (e.phase === 'create' || e.phase === 'init') this.#lastConnectError = shownError(e.error);
+        if (isConnectPhase(e.phase)) this.#lastConnectError = shownError(e.error);
       }),
     ];
     if (engine !== undefined) {

@@ -1,3 +1,4 @@
+import { isConnectPhase } from '../../core/events.js';
 import { redactUrl, redactUrlsIn, shownMessage } from '../../engine/redact.js';
 import type { PoolCollector } from '../collector.js';
 import { gradePool, type HealthReason, type HealthStatus } from '../grade.js';
@@ -86,7 +87,7 @@ export class PoolFeed {
       pool.on('invalidate', (e) => this.#add('invalidate', `connection ${e.id} invalidated${e.reason === undefined ? '' : `: ${shownMessage(e.reason)}`}`)),
       pool.on('timeout', (e) => this.#add('timeout', `an acquire timed out after ${Math.round(e.waitMs)} ms with ${e.pending} still waiting`)),
       pool.on('connection-error', (e) => {
-        if (e.phase !== 'create' && e.phase !== 'init') return;
+        if (!isConnectPhase(e.phase)) return;
         this.#failures++;
         this.#failingSince ??= now();
         this.#add('connect-failed', `connect failed: ${shownMessage(e.error)}`);
