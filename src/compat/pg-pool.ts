@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { InvalidOptionError } from '../core/errors.js';
+import { isConnectPhase } from '../core/events.js';
 import type { ConnectionPool } from '../core/pool.js';
 import { describeStatus } from '../core/stats.js';
 import type { PgClient } from '../drivers/postgres/dialect.js';
@@ -116,7 +117,7 @@ export class PgPool extends EventEmitter {
       this.emit('remove', this.#views.view(client));
     });
     pool.on('connection-error', ({ id, phase, error }) => {
-      if (phase === 'create') this.#log?.('client failed to connect', error);
+      if (isConnectPhase(phase)) this.#log?.('client failed to connect', error);
       if (phase !== 'idle' || id === undefined) return;
       const client = this.#open.get(id);
       // Only an idle client's error is the pool's to report: a checked-out client's belongs to its holder.

@@ -149,7 +149,7 @@ export class Creator<T> {
       (error: unknown) => {
         // A connection whose init failed is closed, never leaked.
         if (opened) this.#owner.discard(entry);
-        settle(new CreateFailedError(this.#options.name, error, { detail: opened ? 'could not initialise a new connection' : undefined }));
+        settle(new CreateFailedError(this.#options.name, error, { phase: opened ? 'init' : 'create' }));
       },
     );
   }

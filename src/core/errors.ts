@@ -87,9 +87,13 @@ export class PoolDrainingError extends HavuzError {
  */
 export class CreateFailedError extends HavuzError {
   readonly timedOut: boolean;
-  constructor(pool: string, cause: unknown, options: { detail?: string | undefined; timedOut?: boolean } = {}) {
-    super('HAVUZ_CREATE_FAILED', `Pool "${pool}" ${options.detail ?? 'could not open a connection'}: ${messageOf(cause)}`, { cause });
+  /** 'init': the connection opened, then the factory's init (initSql, onConnect) failed on it. */
+  readonly phase: 'create' | 'init';
+  constructor(pool: string, cause: unknown, options: { phase?: 'create' | 'init'; timedOut?: boolean } = {}) {
+    const what = options.phase === 'init' ? 'could not initialise a new connection' : 'could not open a connection';
+    super('HAVUZ_CREATE_FAILED', `Pool "${pool}" ${what}: ${messageOf(cause)}`, { cause });
     this.timedOut = options.timedOut ?? false;
+    this.phase = options.phase ?? 'create';
   }
 }
 

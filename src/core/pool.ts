@@ -477,7 +477,7 @@ export class Pool<T> implements ConnectionPool<T>, LeaseOwner<T> {
   #createFailed(error: CreateFailedError): void {
     this.#counters.createErrors++;
     if (this.#lifecycle.phase === 'closing') return;
-    this.#events.report('create', error, undefined);
+    this.#events.report(error.phase, error, undefined);
     if (this.#unreachable()) {
       // Nothing is open that could come back to a waiter, and nothing else is connecting: the
       // database is down or refuses us. Waiting out acquireTimeoutMs would only hide that.

@@ -137,3 +137,12 @@ test('timeout fires when an acquire gives up, with how long it waited and how ma
   held.release();
   await second;
 });
+
+test("a connection whose init fails is reported in phase 'init', with the message saying so", async () => {
+  const factory = new FakeFactory({ onInit: () => Promise.reject(new Error('SET failed')) });
+  const { pool } = setup({ name: 'ev', size: 1 }, factory);
+  const seen: Array<{ phase: string; message: string }> = [];
+  pool.on('connection-error', (e) => seen.push({ phase: e.phase, message: (e.error as Error).message }));
+  await assert.rejects(pool.acquire(), { code: 'HAVUZ_CREATE_FAILED', phase: 'init' });
+  assert.deepEqual(seen, [{ phase: 'init', message: 'Pool "ev" could not initialise a new connection: SET failed' }]);
+});

@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { HavuzError, HealthTimeoutError, messageOf } from '../../core/errors.js';
 import type { PoolStatus } from '../../core/stats.js';
+import { isConnectPhase } from '../../core/events.js';
 import { within } from '../../core/timeouts.js';
 import type { Dialect } from '../../drivers/schemes.js';
 import { Engine, type EngineOptions } from '../engine.js';
@@ -108,7 +109,7 @@ export class Member<C> implements TopologyHost<C> {
       });
     }
     this.engine.on('connection-error', (e) => {
-      if (e.phase === 'create') this.suspect();
+      if (isConnectPhase(e.phase)) this.suspect();
     });
   }
 
