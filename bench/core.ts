@@ -24,7 +24,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '21' },
     scenario: { type: 'string' },
     library: { type: 'string' },
-    budget: { type: 'string', default: '30' },
+    budget: { type: 'string', default: '75' },
     clock: { type: 'string', default: 'cpu' },
   },
 });
