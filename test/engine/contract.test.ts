@@ -170,6 +170,21 @@ for (const kit of kits) {
       assert.equal(db.status().counters.created, 1);
     });
 
+    test("a failing initSql rejects the query as HAVUZ_CREATE_FAILED in phase 'init', and keeps no connection", async () => {
+      const db = open({ initSql: 'SELECT no_such_function_havuz()' });
+      const phases: string[] = [];
+      db.on('connection-error', (e) => phases.push(e.phase));
+      await assert.rejects(db.query('SELECT 1'), (e: any) => {
+        assert.equal(e.code, 'HAVUZ_CREATE_FAILED');
+        assert.equal(e.phase, 'init');
+        assert.match(e.message, /could not initialise a new connection: .*no_such_function_havuz/);
+        return true;
+      });
+      assert.deepEqual(phases, ['init']);
+      const status = db.status();
+      assert.deepEqual([status.size, status.connecting, status.counters.createErrors], [0, 0, 1]);
+    });
+
     if (!isStatic) {
       test('recycle: a connection past maxLifetimeMs is replaced', async () => {
         const db = open({ size: 1, maxLifetimeMs: 150, maxLifetimeJitter: 0, housekeepingMs: 25, idleTimeoutMs: 0 });
