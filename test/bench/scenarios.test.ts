@@ -92,6 +92,19 @@ describe('scenarios', () => {
     assert.ok(result.knee !== undefined && result.knee.poolSize >= 4, `knee ${result.knee?.poolSize}, qps ${qps}`);
   });
 
+  it('warmupMs keeps the untimed warm-up going that long, past warmupQueries, then times the queries', async () => {
+    const db = fakeDatabase({ queryMs: 1, connectMs: 1, capacity: 10 });
+    const target = db({ size: 1 });
+    let timedFrom = 0;
+    const progress = { start: () => void (timedFrom = performance.now()), update: () => undefined, finish: () => undefined };
+    const started = performance.now();
+    const result = await measure(target, { sql: 'q', workers: 1, queries: 10, warmupQueries: 20, warmupMs: 150, label: 'x' }, { progress });
+    await target.close();
+    // 20 queries of ~1 ms end well before 150 ms; only warmupMs can hold the timed part back this long.
+    assert.ok(timedFrom - started >= 150, `timed from ${timedFrom - started} ms`);
+    assert.equal(result.queries, 10);
+  });
+
   it('the first failing query ends the run with its error', async () => {
     const db = fakeDatabase({ queryMs: 1, connectMs: 1, capacity: 10, failOn: 'bad' });
     await assert.rejects(loadTest(db, { sql: 'bad', workers: 2, queriesPerWorker: 5, poolSize: 2 }), /syntax error in bad/);
