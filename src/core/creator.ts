@@ -126,11 +126,13 @@ export class Creator<T> {
     };
     const cancel = (error: Error, timedOut = false): void => {
       controller.abort(error);
-      settle(new CreateFailedError(this.#options.name, error, { timedOut }));
+      settle(new CreateFailedError(this.#options.name, error, { timedOut, phase: opened ? 'init' : 'create' }));
     };
     this.#cancels.add(cancel);
     const ms = this.#options.createTimeoutMs;
-    const timer = backgroundTimer(this.#clock, () => cancel(new Error(`connect timed out after ${ms} ms`), true), ms);
+    // createTimeoutMs covers the connect and the init together.
+    const timedOut = (): void => cancel(new Error(`${opened ? 'init' : 'connect'} timed out after ${ms} ms`), true);
+    const timer = backgroundTimer(this.#clock, timedOut, ms);
     const open = async (): Promise<void> => {
       const connection = await this.#factory.create({
         signal: controller.signal,

@@ -146,3 +146,20 @@ test("a connection whose init fails is reported in phase 'init', with the messag
   await assert.rejects(pool.acquire(), { code: 'HAVUZ_CREATE_FAILED', phase: 'init' });
   assert.deepEqual(seen, [{ phase: 'init', message: 'Pool "ev" could not initialise a new connection: SET failed' }]);
 });
+
+test("an init that outlasts createTimeoutMs is reported in phase 'init' too, and its connection closed once it ends", async () => {
+  let finish = (): void => {};
+  const factory = new FakeFactory({ onInit: () => new Promise<void>((resolve) => (finish = resolve)) });
+  const { pool, clock } = setup({ name: 'ev', size: 1, createTimeoutMs: 500 }, factory);
+  const seen: string[] = [];
+  pool.on('connection-error', (e) => seen.push(`${e.phase}: ${(e.error as Error).message}`));
+  const acquired = pool.acquire();
+  const rejected = assert.rejects(acquired, { code: 'HAVUZ_CREATE_FAILED', phase: 'init', timedOut: true });
+  await clock.advance(500);
+  await rejected;
+  assert.deepEqual(seen, ['init: Pool "ev" could not initialise a new connection: init timed out after 500 ms']);
+  finish();
+  await flush();
+  assert.deepEqual([factory.created, factory.destroyed], [1, 1]);
+  await pool.close();
+});
