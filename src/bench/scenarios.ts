@@ -59,18 +59,20 @@ export interface SweepResult {
  * the null pool (connect, authenticate, query, disconnect every time). The difference is the cost
  * of a connection, which is what a pool exists to save.
  *
- * The pooled side warms up for `pooledWarmupMs` (default 500) before it is timed. On a 2-core VM a
- * local `SELECT 1` took 0.10-0.18 ms for its first 2,000-3,000 round trips and 0.05 ms after (V8
+ * The pooled side warms up for `pooledWarmupMs` (default 1,000) before it is timed. On a 2-core VM
+ * a local `SELECT 1` took 0.10-0.18 ms for its first 2,000-3,000 round trips and 0.05 ms after (V8
  * optimising the query path, and the machine's idle handling adapting to the ping-pong: after a
  * 2 s pause the first few hundred were slow again). Timed after only 20, the 1,000 of `--quick`
- * fell on either side of that change, and the speedup came out at 25x in one run and 81x in the next.
+ * fell on either side of that change, and the speedup came out at 25x in one run and 81x in the
+ * next. 500 ms of warm-up was 1,900-3,100 statements there, still on the edge (7.7-13.4 k q/s
+ * timed after it, four runs); 1,000 ms was 8,700-9,400 (12.7-15.1 k q/s).
  */
 export async function poolVsNone(
   make: TargetMaker,
   spec: { sql: string; pooledQueries: number; unpooledQueries: number; pooledWarmupMs?: number },
   hooks: RunHooks = {},
 ): Promise<PoolVsNoneResult> {
-  const warmupMs = spec.pooledWarmupMs ?? 500;
+  const warmupMs = spec.pooledWarmupMs ?? 1_000;
   const pooled = await withTarget(make({ size: 1 }), (target) =>
     measure(target, { sql: spec.sql, workers: 1, queries: spec.pooledQueries, warmupQueries: 20, warmupMs, label: 'pool vs none: pooled' }, hooks),
   );
@@ -145,9 +147,11 @@ interface MeasureSpec {
 export async function measure(target: BenchTarget, spec: MeasureSpec, hooks: RunHooks = {}): Promise<RunStats> {
   const progress = hooks.progress ?? silentProgress;
   const signal = hooks.signal;
-  const warmUntil = performance.now() + (spec.warmupMs ?? 0);
+  const warmupMs = spec.warmupMs ?? 0;
+  const warmUntil = performance.now() + warmupMs;
+  const warmers = warmupMs > 0 ? spec.workers : Math.min(spec.workers, spec.warmupQueries);
   await Promise.all(
-    Array.from({ length: Math.min(spec.workers, spec.warmupQueries) }, async (_, i) => {
+    Array.from({ length: warmers }, async (_, i) => {
       for (let q = i; q < spec.warmupQueries || performance.now() < warmUntil; q += spec.workers) {
         signal?.throwIfAborted();
         await target.query(spec.sql);

@@ -57,7 +57,12 @@ function recordingProgress(): ProgressSink & { events: string[] } {
 describe('scenarios', () => {
   it('pool vs none: connecting per query is slower by about the connect cost', async () => {
     const db = fakeDatabase({ queryMs: 1, connectMs: 15, capacity: 100 });
-    const result = await poolVsNone(db, { sql: 'SELECT 1', pooledQueries: 60, unpooledQueries: 15 });
+    const began = performance.now();
+    let pooledTimedFrom = 0;
+    const progress = { start: (label: string) => void (label.endsWith('pooled') && (pooledTimedFrom = performance.now())), update: () => undefined, finish: () => undefined };
+    const result = await poolVsNone(db, { sql: 'SELECT 1', pooledQueries: 60, unpooledQueries: 15 }, { progress });
+    // The pooled side is timed only after its default warm-up of 1 s (20 statements would take ~40 ms).
+    assert.ok(pooledTimedFrom - began >= 1_000, `pooled side timed from ${pooledTimedFrom - began} ms`);
     assert.equal(result.pooled.queries, 60);
     assert.equal(result.unpooled.queries, 15);
     assert.ok(result.speedup > 3, `speedup ${result.speedup}`);
@@ -103,6 +108,12 @@ describe('scenarios', () => {
     // 20 queries of ~1 ms end well before 150 ms; only warmupMs can hold the timed part back this long.
     assert.ok(timedFrom - started >= 150, `timed from ${timedFrom - started} ms`);
     assert.equal(result.queries, 10);
+    // warmupMs alone, with no warm-up count, still warms up.
+    const second = db({ size: 1 });
+    const again = performance.now();
+    await measure(second, { sql: 'q', workers: 1, queries: 10, warmupQueries: 0, warmupMs: 150, label: 'x' }, { progress });
+    await second.close();
+    assert.ok(timedFrom - again >= 150, `timed from ${timedFrom - again} ms`);
   });
 
   it('the first failing query ends the run with its error', async () => {
