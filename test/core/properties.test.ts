@@ -126,7 +126,7 @@ class Model {
       this.#openedAt.set(e.connection, { seq: this.#seq++, ms: this.clock.now() });
     });
     // A failed connect, reset or ping each make the next connect wait out the backoff.
-    this.pool.on('connection-error', (e) => ['create', 'reset', 'validate'].includes(e.phase) && (this.#lastCreateFailure = this.clock.now()));
+    this.pool.on('connection-error', (e) => ['create', 'init', 'reset', 'validate'].includes(e.phase) && (this.#lastCreateFailure = this.clock.now()));
     this.pool.on('close', (e) => e.reason === 'validation-failed' && (this.#lastCreateFailure = this.clock.now()));
   }
 
