@@ -131,8 +131,7 @@ export class Creator<T> {
     this.#cancels.add(cancel);
     const ms = this.#options.createTimeoutMs;
     // createTimeoutMs covers the connect and the init together.
-    const timedOut = (): void => cancel(new Error(`${opened ? 'init' : 'connect'} timed out after ${ms} ms`), true);
-    const timer = backgroundTimer(this.#clock, timedOut, ms);
+    const timer = backgroundTimer(this.#clock, () => cancel(new Error(`${opened ? 'init' : 'connect'} timed out after ${ms} ms`), true), ms);
     const open = async (): Promise<void> => {
       const connection = await this.#factory.create({
         signal: controller.signal,
