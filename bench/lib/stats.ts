@@ -39,9 +39,11 @@ export function correlation(xs: readonly number[], ys: readonly number[]): numbe
 
 /** Operations per second, to three significant figures with a unit: "4.12 M/s", "812 k/s". */
 export function formatRate(opsPerSecond: number): string {
-  if (opsPerSecond >= 1e6) return `${(opsPerSecond / 1e6).toPrecision(3)} M/s`;
-  if (opsPerSecond >= 1e3) return `${(opsPerSecond / 1e3).toPrecision(3)} k/s`;
-  return `${opsPerSecond.toPrecision(3)} /s`;
+  // The unit is chosen after rounding to three digits: 999,700 is "1.00 M/s", not "1.00e+3 k/s".
+  const rounded = Number(opsPerSecond.toPrecision(3));
+  if (rounded >= 1e6) return `${(rounded / 1e6).toPrecision(3)} M/s`;
+  if (rounded >= 1e3) return `${(rounded / 1e3).toPrecision(3)} k/s`;
+  return `${rounded.toPrecision(3)} /s`;
 }
 
 /** A ratio as "2.41x". */

@@ -4,6 +4,7 @@ import { compareRuns } from '../../bench/core/compare.js';
 import { parseTotals, perAcquire } from '../../bench/core/instr.js';
 import { renderInstrReport } from '../../bench/core/instr-report.js';
 import { runsTogether, toJson } from '../../bench/core/report.js';
+import { formatRate } from '../../bench/lib/stats.js';
 
 describe('bench:core:instr', () => {
   it('reads the instruction total of a callgrind dump', () => {
@@ -40,6 +41,9 @@ describe('bench:core:instr', () => {
 });
 
 describe('bench:core', () => {
+  it('formats a rate with three digits in the unit it rounds into', () => {
+    assert.deepEqual([999_700, 999_400, 1_004_000, 999.7, 20_000_000].map(formatRate), ['1.00 M/s', '999 k/s', '1.00 M/s', '1.00 k/s', '20.0 M/s']);
+  });
   it('JSON carries the medians and the run spreads', () => {
     const json = JSON.parse(toJson({ sequential: { havuz: 1234.6 } }, { sequential: { havuz: 0.12345 } }, { sequential: 0.45678 }));
     assert.deepEqual(json, { scenarios: { sequential: { havuz: 1235 } }, spread: { sequential: { havuz: 0.123 } }, together: { sequential: 0.457 } });
